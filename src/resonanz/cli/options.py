@@ -1,0 +1,136 @@
+"""Options shared by every command: the workspace, output formats, error handling."""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import json
+import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from resonanz.errors import ResonanzError
+from resonanz.workspace import ENV_VAR, Workspace
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def workspace_option(func: F) -> F:
+    """Add ``--workspace DIR`` (default: ``RESONANZ_WORKSPACE`` or the current folder)."""
+    return click.option(
+        "--workspace",
+        "-w",
+        "workspace_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        envvar=ENV_VAR,
+        default=".",
+        show_default="current folder, or $RESONANZ_WORKSPACE",
+        help="Workspace folder.",
+    )(func)
+
+
+def output_option(func: F) -> F:
+    """Add ``--json / --csv / --table`` (default ``--table``)."""
+    return click.option(
+        "--json",
+        "fmt",
+        flag_value="json",
+        help="Print JSON.",
+    )(
+        click.option("--csv", "fmt", flag_value="csv", help="Print CSV.")(
+            click.option("--table", "fmt", flag_value="table", default=True, help="Print a table.")(
+                func
+            )
+        )
+    )
+
+
+def load_workspace(workspace_dir: Path) -> Workspace:
+    """Load the workspace named on the command line."""
+    return Workspace.load(workspace_dir)
+
+
+def json_default(value: object) -> Any:
+    """Serialise datetimes, dates, paths and sets for JSON output."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, set | frozenset | tuple):
+        return list(value)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def dumps(value: object, **kwargs: Any) -> str:
+    """``json.dumps`` with Resonanz's defaults (UTF-8 kept, datetimes as ISO 8601)."""
+    return json.dumps(value, ensure_ascii=False, default=json_default, **kwargs)
+
+
+def emit_rows(
+    rows: Sequence[Mapping[str, Any]],
+    fmt: str,
+    columns: Sequence[str] | None = None,
+    *,
+    jsonl: bool = False,
+) -> None:
+    """Print rows as JSON (a list, or one object per line), CSV or a table."""
+    cols = list(columns or (rows[0].keys() if rows else []))
+    if fmt == "json":
+        if jsonl:
+            for row in rows:
+                click.echo(dumps(row))
+        else:
+            click.echo(dumps(list(rows), indent=2))
+    elif fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=cols, extrasaction="ignore")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: _cell(row.get(k)) for k in cols})
+        click.echo(buf.getvalue(), nl=False)
+    else:
+        print_table(rows, cols)
+
+
+def print_table(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> None:
+    """Print rows as a terminal table (rich)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(show_lines=False)
+    for col in columns:
+        table.add_column(col, overflow="fold")
+    for row in rows:
+        table.add_row(*(_cell(row.get(c)) for c in columns))
+    Console().print(table)
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, list | dict):
+        return dumps(value)
+    return str(value)
+
+
+def handle_errors(func: F) -> F:
+    """Turn a :class:`ResonanzError` into a one-line message and exit code 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ResonanzError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]

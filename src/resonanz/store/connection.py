@@ -1,0 +1,146 @@
+"""Open a workspace database as the single writer or as a reader."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import TracebackType
+
+import duckdb
+import pyarrow as pa
+
+from resonanz.errors import WorkspaceError, WorkspaceLocked
+from resonanz.store import writer
+from resonanz.store.lock import LOCK_NAME, WriterLock, holder
+from resonanz.store.migrate import migrate
+
+_DUCKDB_LOCK = re.compile(r"lock", re.IGNORECASE)
+
+
+class Store:
+    """A connection to one workspace database.
+
+    Use :func:`open_store`. Writers hold the workspace lock until :meth:`close`. All record
+    writes of one batch go through :meth:`transaction` so that records and the source's
+    cursor are committed together.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, lock: WriterLock | None) -> None:
+        self.con = con
+        self.path = path
+        self._lock = lock
+
+    @property
+    def writable(self) -> bool:
+        """True when this store holds the writer lock."""
+        return self._lock is not None
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Run a block in one transaction; roll back on any error."""
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield self.con
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        self.con.execute("COMMIT")
+
+    def upsert_posts(self, posts: pa.Table) -> int:
+        """See :func:`resonanz.store.writer.upsert_posts`."""
+        return writer.upsert_posts(self.con, posts)
+
+    def upsert_authors(self, authors: pa.Table) -> int:
+        """See :func:`resonanz.store.writer.upsert_authors`."""
+        return writer.upsert_authors(self.con, authors)
+
+    def insert_edges(self, edges: pa.Table) -> int:
+        """See :func:`resonanz.store.writer.insert_edges`."""
+        return writer.insert_edges(self.con, edges)
+
+    def insert_matches(self, matches: pa.Table) -> None:
+        """See :func:`resonanz.store.writer.insert_matches`."""
+        writer.insert_matches(self.con, matches)
+
+    def quarantine(self, items: list[writer.QuarantineItem]) -> int:
+        """See :func:`resonanz.store.writer.quarantine`."""
+        return writer.quarantine(self.con, items)
+
+    def get_cursor(self, source: str) -> str | None:
+        """Return the stored cursor of ``source``."""
+        return writer.get_cursor(self.con, source)
+
+    def set_cursor(self, source: str, cursor: str) -> None:
+        """Store the cursor of ``source``."""
+        writer.set_cursor(self.con, source, cursor)
+
+    def count(self, table: str) -> int:
+        """Return the number of rows of one of the store's tables."""
+        if not re.fullmatch(r"[a-z_]+", table):
+            raise ValueError(f"not a table name: {table!r}")
+        row = self.con.execute(f"SELECT count(*) FROM {table}").fetchone()  # noqa: S608
+        return int(row[0]) if row else 0
+
+    def close(self) -> None:
+        """Close the connection and release the writer lock."""
+        try:
+            self.con.close()
+        finally:
+            if self._lock is not None:
+                self._lock.release()
+                self._lock = None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def open_store(path: Path, *, write: bool = True, create: bool = False) -> Store:
+    """Open the DuckDB file at ``path``.
+
+    ``write=True`` takes the workspace's writer lock (a second writer gets
+    :class:`WorkspaceLocked` naming the holder) and applies pending migrations.
+    ``write=False`` opens read-only; it fails with the same clear error while a writer runs.
+    """
+    folder = path.parent
+    if not path.exists() and not create:
+        raise WorkspaceError(
+            f"no workspace database at {path}; create one with `resonanz init {folder}`"
+        )
+    lock: WriterLock | None = None
+    if write:
+        lock = WriterLock(folder)
+        lock.acquire()
+    try:
+        con = duckdb.connect(str(path), read_only=not write)
+    except duckdb.IOException as exc:
+        if lock is not None:
+            lock.release()
+        if _DUCKDB_LOCK.search(str(exc)):
+            raise WorkspaceLocked(
+                f"workspace {folder} is being written by {holder(folder / LOCK_NAME)}; "
+                "wait for it to finish or stop it (one writer at a time)"
+            ) from None
+        raise WorkspaceError(f"cannot open {path}: {exc}") from None
+    except BaseException:
+        if lock is not None:
+            lock.release()
+        raise
+    if write:
+        try:
+            migrate(con)
+        except BaseException:
+            con.close()
+            if lock is not None:
+                lock.release()
+            raise
+    return Store(con, path, lock)

@@ -1,0 +1,255 @@
+"""Idempotent writes of record batches: posts, authors, edges, matches, quarantine, cursors."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from resonanz.records import (
+    AUTHOR_SCHEMA,
+    EDGE_SCHEMA,
+    POST_BASE_FIELDS,
+    POST_SCHEMA,
+    utcnow,
+)
+
+_POST_COLS = [f.name for f in POST_BASE_FIELDS]
+_KEEP_ON_CONFLICT = {
+    "platform",
+    "native_id",
+    "collected_at",
+    "likes",
+    "reposts",
+    "replies",
+    "views",
+}
+_COUNTERS = ("likes", "reposts", "replies", "views")
+
+
+@dataclass(frozen=True)
+class QuarantineItem:
+    """A record that could not be stored, with the reason and the raw input."""
+
+    source: str
+    location: str  # where in the source: "file.jsonl:17", "page 3 item 2", …
+    reason: str
+    raw: bytes
+
+
+def latest_per_key(table: pa.Table, keys: Sequence[str], order: str) -> pa.Table:
+    """Keep one row per ``keys``: the one with the greatest ``order`` (last wins on ties)."""
+    if table.num_rows < 2:
+        return table
+    indexed = table.append_column("__i", pa.array(range(table.num_rows), pa.int64()))
+    best = indexed.group_by(list(keys), use_threads=False).aggregate([("__i", "list")])
+    order_col = table.column(order)
+    picks: list[int] = []
+    for rows in best.column("__i_list").to_pylist():
+        if len(rows) == 1:
+            picks.append(rows[0])
+            continue
+        values = order_col.take(pa.array(rows)).to_pylist()
+        top = max(range(len(rows)), key=lambda j: (values[j], rows[j]))
+        picks.append(rows[top])
+    picks.sort()
+    return table.take(pa.array(picks, pa.int64()))
+
+
+def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """Select and cast ``table``'s columns to ``schema`` (missing columns become null)."""
+    arrays = []
+    for field in schema:
+        if field.name in table.column_names:
+            arrays.append(table.column(field.name).cast(field.type))
+        else:
+            arrays.append(pa.nulls(table.num_rows, field.type))
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def upsert_posts(con: duckdb.DuckDBPyConnection, posts: pa.Table) -> int:
+    """Insert or update posts by (platform, native_id); return how many rows were new.
+
+    On a repeated post the newest observation (by ``collected_at``) wins for the engagement
+    counters; everything else is refreshed only from a newer observation too. Each
+    observation's counters are also appended to ``post_metrics``. Enrichment columns that
+    come with ``posts`` are stored as given.
+    """
+    if posts.num_rows == 0:
+        return 0
+    extra = [
+        c
+        for c in ("sentiment", "sentiment_score", "emotion", "aspects", "intents", "enriched")
+        if c in posts.column_names
+    ]
+    base = _conform(posts, POST_SCHEMA)
+    for name in extra:
+        base = base.append_column(name, posts.column(name))
+    batch = latest_per_key(base, ["platform", "native_id"], "collected_at")
+    con.register("__posts_in", batch)
+    try:
+        before = _count(con, "posts")
+        cols = _POST_COLS + extra
+        col_list = ", ".join(cols)
+        newer = "excluded.collected_at >= posts.collected_at"
+        sets = [
+            f"{c} = CASE WHEN {newer} THEN excluded.{c} ELSE posts.{c} END"
+            for c in cols
+            if c not in ("platform", "native_id", "collected_at")
+        ]
+        sets.append("collected_at = greatest(posts.collected_at, excluded.collected_at)")
+        con.execute(
+            f"INSERT INTO posts ({col_list}) SELECT {col_list} FROM __posts_in "  # noqa: S608
+            f"ON CONFLICT (platform, native_id) DO UPDATE SET {', '.join(sets)}"
+        )
+        has_counts = " OR ".join(f"{c} IS NOT NULL" for c in _COUNTERS)
+        con.execute(
+            "INSERT INTO post_metrics SELECT platform, native_id, collected_at, "  # noqa: S608
+            f"likes, reposts, replies, views FROM __posts_in WHERE {has_counts}"
+        )
+        return _count(con, "posts") - before
+    finally:
+        con.complete()
+        con.unregister("__posts_in")
+
+
+def upsert_authors(con: duckdb.DuckDBPyConnection, authors: pa.Table) -> int:
+    """Insert or refresh author profiles by (platform, handle); newest ``updated_at`` wins.
+
+    Fields the newer observation leaves empty keep their stored value.
+    """
+    if authors.num_rows == 0:
+        return 0
+    batch = latest_per_key(_conform(authors, AUTHOR_SCHEMA), ["platform", "handle"], "updated_at")
+    con.register("__authors_in", batch)
+    try:
+        before = _count(con, "authors")
+        cols = AUTHOR_SCHEMA.names
+        newer = "excluded.updated_at >= authors.updated_at"
+        sets = [
+            f"{c} = CASE WHEN {newer} THEN coalesce(excluded.{c}, authors.{c}) "
+            f"ELSE coalesce(authors.{c}, excluded.{c}) END"
+            for c in cols
+            if c not in ("platform", "handle", "updated_at")
+        ]
+        sets.append("updated_at = greatest(authors.updated_at, excluded.updated_at)")
+        col_list = ", ".join(cols)
+        con.execute(
+            f"INSERT INTO authors ({col_list}) SELECT {col_list} FROM __authors_in "  # noqa: S608
+            f"ON CONFLICT (platform, handle) DO UPDATE SET {', '.join(sets)}"
+        )
+        return _count(con, "authors") - before
+    finally:
+        con.complete()
+        con.unregister("__authors_in")
+
+
+def insert_edges(con: duckdb.DuckDBPyConnection, edges: pa.Table) -> int:
+    """Insert interaction edges, ignoring ones already stored; return how many were new.
+
+    An edge whose ``dst_author`` is unknown gets the author of its target post when that post
+    is stored (call after :func:`upsert_posts` of the same batch).
+    """
+    if edges.num_rows == 0:
+        return 0
+    batch = _conform(edges, EDGE_SCHEMA)
+    batch = batch.filter(pc.invert(pc.is_null(batch.column("src_author"))))
+    con.register("__edges_in", batch)
+    try:
+        before = _count(con, "edges")
+        con.execute(
+            """
+            INSERT INTO edges
+            WITH incoming AS (
+                SELECT DISTINCT ON (e.platform, e.kind, e.post_id,
+                                    coalesce(e.dst_author, p.author), e.target_post_id)
+                       e.platform, e.kind, e.src_author,
+                       coalesce(e.dst_author, p.author) AS dst_author,
+                       e.post_id, e.target_post_id, e.created_at
+                FROM __edges_in e
+                LEFT JOIN posts p
+                  ON p.platform = e.platform AND p.native_id = e.target_post_id
+            )
+            SELECT * FROM incoming i
+            WHERE NOT EXISTS (
+                SELECT 1 FROM edges x
+                WHERE x.platform = i.platform AND x.kind = i.kind AND x.post_id = i.post_id
+                  AND x.dst_author IS NOT DISTINCT FROM i.dst_author
+                  AND x.target_post_id IS NOT DISTINCT FROM i.target_post_id
+            )
+            """
+        )
+        return _count(con, "edges") - before
+    finally:
+        con.complete()
+        con.unregister("__edges_in")
+
+
+def insert_matches(con: duckdb.DuckDBPyConnection, matches: pa.Table) -> None:
+    """Store (platform, native_id, topic) matches, ignoring ones already stored."""
+    if matches.num_rows == 0:
+        return
+    con.register("__matches_in", matches)
+    try:
+        con.execute(
+            "INSERT INTO matches SELECT DISTINCT platform, native_id, topic FROM __matches_in "
+            "ON CONFLICT DO NOTHING"
+        )
+    finally:
+        con.complete()
+        con.unregister("__matches_in")
+
+
+def quarantine(con: duckdb.DuckDBPyConnection, items: Iterable[QuarantineItem]) -> int:
+    """Store bad input with its reason; the same (source, location) is stored once."""
+    rows = [(i.source, i.location, i.reason, i.raw, utcnow()) for i in items]
+    if not rows:
+        return 0
+    con.executemany(
+        "INSERT INTO quarantine (source, location, reason, raw, created_at) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        rows,
+    )
+    return len(rows)
+
+
+def get_cursor(con: duckdb.DuckDBPyConnection, source: str) -> str | None:
+    """Return the stored resume cursor of ``source``, or None."""
+    row = con.execute("SELECT cursor FROM cursors WHERE source = ?", [source]).fetchone()
+    return None if row is None else str(row[0])
+
+
+def set_cursor(con: duckdb.DuckDBPyConnection, source: str, cursor: str) -> None:
+    """Store the resume cursor of ``source`` (call inside the batch's transaction)."""
+    con.execute(
+        "INSERT INTO cursors VALUES (?, ?, ?) ON CONFLICT (source) DO UPDATE "
+        "SET cursor = excluded.cursor, updated_at = excluded.updated_at",
+        [source, cursor, utcnow()],
+    )
+
+
+def get_json_cursor(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, object] | None:
+    """Return a cursor stored with :func:`set_json_cursor`."""
+    raw = get_cursor(con, source)
+    return None if raw is None else dict(json.loads(raw))
+
+
+def set_json_cursor(con: duckdb.DuckDBPyConnection, source: str, value: dict[str, object]) -> None:
+    """Store a JSON-serialisable cursor."""
+    set_cursor(con, source, json.dumps(value, sort_keys=True, default=_json_default))
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    row = con.execute(f"SELECT count(*) FROM {table}").fetchone()  # noqa: S608 - fixed names
+    return int(row[0]) if row else 0

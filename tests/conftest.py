@@ -1,0 +1,34 @@
+"""Shared fixtures: real workspaces in temporary folders."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from resonanz.store import Store
+from resonanz.workspace import Workspace
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Workspace:
+    """A fresh workspace with the example config."""
+    return Workspace.init(tmp_path / "ws")
+
+
+@pytest.fixture
+def store(workspace: Workspace) -> Iterator[Store]:
+    """The fresh workspace's database, opened as the writer."""
+    with workspace.open(write=True) as opened:
+        yield opened
+
+
+def shared_data(name: str) -> Path:
+    """Path of a dataset in ../shared/data, or skip the test with the reason."""
+    path = SHARED_DATA / name
+    if not path.exists():
+        pytest.skip(f"dataset {name} not available at {path} (../shared/data is absent)")
+    return path

@@ -1,0 +1,133 @@
+"""The store: migrations, idempotent upserts, cursors with records, the writer lock."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from resonanz.errors import WorkspaceLocked
+from resonanz.ingest import Batch, Ingestor
+from resonanz.records import AUTHOR_SCHEMA, POST_SCHEMA, to_table
+from resonanz.store import QuarantineItem, Store
+from resonanz.store.migrate import available
+from resonanz.workspace import Workspace
+
+T0 = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
+
+
+def post(native_id: str, likes: int, collected: datetime, **extra: object) -> dict[str, object]:
+    row: dict[str, object] = {
+        "platform": "mastodon",
+        "native_id": native_id,
+        "author": "alice",
+        "text": f"post {native_id}",
+        "created_at": T0,
+        "likes": likes,
+        "collected_at": collected,
+    }
+    row.update(extra)
+    return row
+
+
+def test_migrations_are_numbered_and_recorded(store: Store) -> None:
+    numbers = [n for n, _, _ in available()]
+    assert numbers == sorted(numbers) and numbers[0] == 1
+    recorded = store.con.execute("SELECT number FROM schema_migrations ORDER BY 1").fetchall()
+    assert [r[0] for r in recorded] == numbers
+
+
+def test_same_post_twice_is_one_row_with_newest_counts(store: Store) -> None:
+    ingest = Ingestor(store)
+    later = T0 + timedelta(hours=1)
+    ingest.write(Batch(posts=to_table([post("1", 5, later)], POST_SCHEMA)))
+    result = ingest.write(Batch(posts=to_table([post("1", 2, T0)], POST_SCHEMA)))
+    assert result.posts_new == 0
+    ingest.write(Batch(posts=to_table([post("1", 9, later + timedelta(hours=1))], POST_SCHEMA)))
+    assert store.con.execute("SELECT count(*), max(likes) FROM posts").fetchone() == (1, 9)
+    assert store.count("post_metrics") == 3
+
+
+def test_duplicates_inside_one_batch_are_absorbed(store: Store) -> None:
+    rows = [post("1", 1, T0), post("1", 4, T0 + timedelta(minutes=5)), post("2", 0, T0)]
+    result = Ingestor(store).write(Batch(posts=to_table(rows, POST_SCHEMA)))
+    assert result.posts_new == 2
+    assert store.con.execute("SELECT likes FROM posts WHERE native_id = '1'").fetchone() == (4,)
+
+
+def test_edges_are_derived_once_with_target_author(store: Store) -> None:
+    rows = [
+        post("1", 0, T0, author="bob"),
+        post("2", 0, T0, author="alice", reply_to="1", mentions=["carol", "alice"]),
+    ]
+    ingest = Ingestor(store)
+    ingest.write(Batch(posts=to_table(rows, POST_SCHEMA)))
+    ingest.write(Batch(posts=to_table(rows, POST_SCHEMA)))
+    edges = store.con.execute(
+        "SELECT kind, src_author, dst_author FROM edges ORDER BY kind"
+    ).fetchall()
+    assert edges == [("mention", "alice", "carol"), ("reply", "alice", "bob")]
+
+
+def test_author_fields_left_empty_keep_stored_values(store: Store) -> None:
+    first = {"platform": "m", "handle": "a", "bio": "Journalist", "followers": 10, "updated_at": T0}
+    newer = {"platform": "m", "handle": "a", "followers": 12, "updated_at": T0 + timedelta(days=1)}
+    store.upsert_authors(to_table([first], AUTHOR_SCHEMA))
+    store.upsert_authors(to_table([newer], AUTHOR_SCHEMA))
+    assert store.con.execute("SELECT bio, followers FROM authors").fetchone() == ("Journalist", 12)
+
+
+def test_cursor_and_records_commit_together(store: Store) -> None:
+    ingest = Ingestor(store)
+
+    class Boom(Exception):
+        pass
+
+    batch = Batch(posts=to_table([post("1", 0, T0)], POST_SCHEMA), cursor=("src", "page-2"))
+    with pytest.raises(Boom), store.transaction():
+        store.upsert_posts(batch.posts)
+        store.set_cursor("src", "page-2")
+        raise Boom
+    assert store.count("posts") == 0 and store.get_cursor("src") is None
+    ingest.write(batch)
+    assert store.count("posts") == 1 and store.get_cursor("src") == "page-2"
+
+
+def test_quarantine_is_idempotent_per_location(store: Store) -> None:
+    item = QuarantineItem("file.jsonl", "file.jsonl:3", "invalid JSON", b"{oops")
+    store.quarantine([item])
+    store.quarantine([item])
+    assert store.count("quarantine") == 1
+
+
+def test_second_writer_gets_one_line_error_naming_holder(workspace: Workspace) -> None:
+    code = (
+        "import sys, time; from pathlib import Path; from resonanz.workspace import Workspace;"
+        "s = Workspace.load(Path(sys.argv[1])).open(write=True); print('ready', flush=True);"
+        "time.sleep(30)"
+    )
+    holder = subprocess.Popen(
+        [sys.executable, "-c", code, str(workspace.folder)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        with pytest.raises(WorkspaceLocked) as err:
+            workspace.open(write=True)
+        message = str(err.value)
+        assert f"process {holder.pid}" in message and "\n" not in message
+        cli = subprocess.run(
+            [sys.executable, "-m", "resonanz", "stats", "--workspace", str(workspace.folder)],
+            capture_output=True,
+            text=True,
+        )
+        assert cli.returncode == 1
+        assert cli.stderr.strip().startswith("Error: workspace") and "Traceback" not in cli.stderr
+    finally:
+        holder.kill()
+        holder.wait()
+        if holder.stdout is not None:
+            holder.stdout.close()
+    # a killed holder leaves no stale lock
+    workspace.open(write=True).close()
