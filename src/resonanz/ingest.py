@@ -12,6 +12,8 @@ from resonanz.store import QuarantineItem, Store
 
 #: Adds enrichment columns to a posts table (see :mod:`resonanz.enrich`).
 Enrich = Callable[[pa.Table], pa.Table]
+#: Adds stakeholder columns to an authors table, seeing the batch's posts (see :mod:`resonanz.enrich`).
+EnrichAuthors = Callable[[pa.Table, pa.Table], pa.Table]
 #: Returns the (platform, native_id, topic) matches of a posts table (see :mod:`resonanz.query`).
 Match = Callable[[pa.Table], pa.Table]
 
@@ -101,23 +103,31 @@ class Ingestor:
     """
 
     def __init__(
-        self, store: Store, enrich: Enrich | None = None, match: Match | None = None
+        self,
+        store: Store,
+        enrich: Enrich | None = None,
+        match: Match | None = None,
+        enrich_authors: EnrichAuthors | None = None,
     ) -> None:
         self.store = store
         self.enrich = enrich
         self.match = match
+        self.enrich_authors = enrich_authors
 
     def write(self, batch: Batch) -> IngestResult:
         """Store one batch atomically (with its cursor) and return what changed."""
         posts = batch.posts
         if posts.num_rows and self.enrich is not None:
             posts = self.enrich(posts)
+        authors = batch.authors
+        if authors.num_rows and self.enrich_authors is not None:
+            authors = self.enrich_authors(authors, posts)
         matches = self.match(posts) if (self.match is not None and posts.num_rows) else None
         edges = batch.edges if batch.edges is not None else derive_edges(posts)
         result = IngestResult(posts_seen=posts.num_rows)
         with self.store.transaction():
             result.posts_new = self.store.upsert_posts(posts)
-            result.authors_new = self.store.upsert_authors(batch.authors)
+            result.authors_new = self.store.upsert_authors(authors)
             result.edges_new = self.store.insert_edges(edges)
             if matches is not None:
                 self.store.insert_matches(matches)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from resonanz.enrich import build_enrich
+from resonanz.enrich import build_author_enrich, build_enrich
 from resonanz.ingest import Ingestor
 from resonanz.query import topic_matcher
 from resonanz.store import Store
@@ -21,8 +21,10 @@ def open_ingestor(workspace: Workspace, store: Store, *, enrich: bool | None = N
     ``enrich`` overrides the workspace's ``[enrich] on_import`` setting.
     """
     do_enrich = workspace.settings.enrich.on_import if enrich is None else enrich
+    settings, folder = workspace.settings, workspace.folder
     return Ingestor(
         store,
-        enrich=build_enrich(workspace.settings, workspace.folder) if do_enrich else None,
+        enrich=build_enrich(settings, folder) if do_enrich else None,
         match=topic_matcher(stored_topics(store)),
+        enrich_authors=build_author_enrich(settings, folder) if do_enrich else None,
     )

@@ -125,11 +125,19 @@ def upsert_authors(con: duckdb.DuckDBPyConnection, authors: pa.Table) -> int:
     """
     if authors.num_rows == 0:
         return 0
-    batch = latest_per_key(_conform(authors, AUTHOR_SCHEMA), ["platform", "handle"], "updated_at")
+    extra = [
+        c
+        for c in ("stakeholder", "stakeholder_confidence", "stakeholder_evidence", "enriched")
+        if c in authors.column_names
+    ]
+    base = _conform(authors, AUTHOR_SCHEMA)
+    for name in extra:
+        base = base.append_column(name, authors.column(name))
+    batch = latest_per_key(base, ["platform", "handle"], "updated_at")
     con.register("__authors_in", batch)
     try:
         before = _count(con, "authors")
-        cols = AUTHOR_SCHEMA.names
+        cols = AUTHOR_SCHEMA.names + extra
         newer = "excluded.updated_at >= authors.updated_at"
         sets = [
             f"{c} = CASE WHEN {newer} THEN coalesce(excluded.{c}, authors.{c}) "

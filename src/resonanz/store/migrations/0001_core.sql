@@ -113,3 +113,28 @@ CREATE TABLE privacy_log (
     subject     VARCHAR NOT NULL,   -- a salted hash of the handle, never the handle
     detail      VARCHAR
 );
+
+-- Our own accounts ("channels") on the networks, grouped by brand or client.
+CREATE TABLE accounts (
+    id             VARCHAR PRIMARY KEY,      -- e.g. 'mastodon:acme@social.example'
+    network        VARCHAR NOT NULL,
+    handle         VARCHAR NOT NULL,
+    service_url    VARCHAR,
+    brand          VARCHAR,
+    status         VARCHAR NOT NULL DEFAULT 'ok',   -- ok | needs_reauth | error
+    status_detail  VARCHAR,
+    updated_at     TIMESTAMPTZ NOT NULL
+);
+
+-- Notifications of our accounts (mentions, replies, quotes): what feeds the inbox.
+CREATE TABLE notifications (
+    account_id      VARCHAR NOT NULL,
+    platform        VARCHAR NOT NULL,
+    native_id       VARCHAR NOT NULL,            -- the notification's id on the platform
+    kind            VARCHAR NOT NULL,            -- mention | reply | quote | repost | follow | like
+    post_native_id  VARCHAR,                     -- the post it is about (in posts)
+    author          VARCHAR,
+    created_at      TIMESTAMPTZ NOT NULL,
+    raw             VARCHAR,
+    PRIMARY KEY (account_id, native_id)
+);
