@@ -12,7 +12,7 @@ from resonanz.store import QuarantineItem, Store
 
 #: Adds enrichment columns to a posts table (see :mod:`resonanz.enrich`).
 Enrich = Callable[[pa.Table], pa.Table]
-#: Adds stakeholder columns to an authors table, seeing the batch's posts (see :mod:`resonanz.enrich`).
+#: Adds stakeholder columns to an authors table, given the batch's posts.
 EnrichAuthors = Callable[[pa.Table, pa.Table], pa.Table]
 #: Returns the (platform, native_id, topic) matches of a posts table (see :mod:`resonanz.query`).
 Match = Callable[[pa.Table], pa.Table]
