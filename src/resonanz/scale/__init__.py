@@ -1,0 +1,1 @@
+"""Run the same enrichers and insights on a distributed engine (Apache Spark) over Parquet."""
