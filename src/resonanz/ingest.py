@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from resonanz.records import AUTHOR_SCHEMA, EDGE_SCHEMA, POST_SCHEMA
 from resonanz.store import QuarantineItem, Store
@@ -48,51 +49,58 @@ class IngestResult:
         self.quarantined += other.quarantined
 
 
+_EDGE_SOURCE_COLUMNS = [
+    "platform",
+    "native_id",
+    "author",
+    "created_at",
+    "reply_to",
+    "repost_of",
+    "quote_of",
+    "mentions",
+]
+
+
 def derive_edges(posts: pa.Table) -> pa.Table:
     """Build reply/repost/quote/mention edges from the posts' own fields.
 
     The target's author is filled in by the store when the target post is known.
+    Vectorised over the whole table (a per-row loop cost ~10 µs per post).
     """
-    rows: dict[str, list[object]] = {name: [] for name in EDGE_SCHEMA.names}
+    cols = posts.select(_EDGE_SOURCE_COLUMNS).combine_chunks()
+    cols = cols.filter(_present(cols["author"]))
+    parts = []
+    for kind, key in (("reply", "reply_to"), ("repost", "repost_of"), ("quote", "quote_of")):
+        sub = cols.filter(_present(cols[key]))
+        parts.append(_edges(sub, kind, pa.nulls(sub.num_rows, pa.string()), sub[key]))
+    mentions = cols["mentions"].combine_chunks()
+    if len(mentions):
+        handles = pc.list_flatten(mentions)
+        sub = cols.take(pc.list_parent_indices(mentions))
+        keep = pc.and_(_present(handles), pc.fill_null(pc.not_equal(handles, sub["author"]), True))
+        sub, handles = sub.filter(keep), handles.filter(keep)
+        parts.append(_edges(sub, "mention", handles, pa.nulls(sub.num_rows, pa.string())))
+    if not parts:
+        return EDGE_SCHEMA.empty_table()
+    return pa.concat_tables(parts)
 
-    def add(
-        platform: object,
-        kind: str,
-        src: object,
-        dst: object,
-        post: object,
-        target: object,
-        at: object,
-    ) -> None:
-        for name, value in zip(
-            EDGE_SCHEMA.names, (platform, kind, src, dst, post, target, at), strict=True
-        ):
-            rows[name].append(value)
 
-    cols = posts.select(
-        [
-            "platform",
-            "native_id",
-            "author",
-            "created_at",
-            "reply_to",
-            "repost_of",
-            "quote_of",
-            "mentions",
-        ]
-    ).to_pydict()
-    for i, src in enumerate(cols["author"]):
-        if not src:
-            continue
-        platform, post, at = cols["platform"][i], cols["native_id"][i], cols["created_at"][i]
-        for kind, key in (("reply", "reply_to"), ("repost", "repost_of"), ("quote", "quote_of")):
-            target = cols[key][i]
-            if target:
-                add(platform, kind, src, None, post, target, at)
-        for handle in cols["mentions"][i] or ():
-            if handle and handle != src:
-                add(platform, "mention", src, handle, post, None, at)
-    return pa.Table.from_pydict(rows, schema=EDGE_SCHEMA)
+def _present(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """True where a string is neither null nor empty."""
+    return pc.fill_null(pc.not_equal(values, ""), False)
+
+
+def _edges(sub: pa.Table, kind: str, dst: pa.Array, target: pa.Array) -> pa.Table:
+    columns = [
+        sub["platform"],
+        pa.array([kind] * sub.num_rows, pa.string()),
+        sub["author"],
+        dst,
+        sub["native_id"],
+        target,
+        sub["created_at"],
+    ]
+    return pa.Table.from_arrays(columns, schema=EDGE_SCHEMA)
 
 
 class Ingestor:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
@@ -86,10 +86,10 @@ def post_filter(params: InsightParams, alias: str = "p") -> tuple[str, list[obje
             clauses.append(f"{alias}.{column} IN ({_marks(values)})")
             args.extend(values)
     if params.topics:
-        clauses.append(
-            f"EXISTS (SELECT 1 FROM matches m WHERE m.platform = {alias}.platform "
-            f"AND m.native_id = {alias}.native_id AND m.topic IN ({_marks(params.topics)}))"
-        )
+        marks = _marks(params.topics)
+        exists = "EXISTS (SELECT 1 FROM matches m WHERE m.platform = {0}.platform "
+        exists += "AND m.native_id = {0}.native_id AND m.topic IN ({1}))"
+        clauses.append(exists.format(alias, marks))
         args.extend(params.topics)
     return (" AND ".join(clauses) or "TRUE"), args
 
@@ -105,10 +105,15 @@ def topic_kinds(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
 
 
 def own_accounts(con: duckdb.DuckDBPyConnection, params: InsightParams) -> list[tuple[str, str]]:
-    """Return our own ``(platform, handle)`` pairs, handles normalised by :func:`norm_handle`."""
+    """Return our own ``(platform, handle)`` pairs, handles normalised by :func:`norm_handle`.
+
+    A ``user@instance`` handle is also listed by its local part, because posts of local
+    users carry the bare name as author.
+    """
     rows = con.execute("SELECT network, handle FROM accounts").fetchall()
     pairs = {(str(p), norm_handle(str(h))) for p, h in rows}
     pairs.update((p, norm_handle(h)) for p, h in params.own_accounts)
+    pairs.update((p, h.partition("@")[0]) for p, h in list(pairs) if "@" in h)
     return sorted(pairs)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,7 +95,7 @@ def _changes(
 ) -> list[dict[str, Any]]:
     """Rank consecutive-bucket jumps of net sentiment and explain the largest ones."""
     jumps: list[tuple[float, dict[str, Any], dict[str, Any]]] = []
-    for before, after in zip(series, series[1:], strict=False):
+    for before, after in itertools.pairwise(series):
         if before["net"] is None or after["net"] is None:
             continue
         jumps.append((after["net"] - before["net"], before, after))
@@ -118,9 +119,7 @@ def _changes(
 def compute(con: duckdb.DuckDBPyConnection, params: InsightParams) -> SentimentTrend:
     """Return sentiment and emotion per bucket with the posts behind the largest changes."""
     series = _series(con, params)
-    sums = {
-        k: sum(int(r[k]) for r in series) for k in ("posts", "positive", "neutral", "negative")
-    }
+    sums = {k: sum(int(r[k]) for r in series) for k in ("posts", "positive", "neutral", "negative")}
     emotions = {e: sum(int(r[f"emotion_{e}"]) for r in series) for e in EMOTIONS}
     totals: dict[str, Any] = {
         **sums,

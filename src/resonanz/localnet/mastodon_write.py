@@ -12,15 +12,20 @@ import html
 import itertools
 import json
 import threading
+import zlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from resonanz.localnet.state import NetworkState, gate
+
 MAX_CHARS = 500
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 @dataclass
@@ -41,6 +46,7 @@ class MastodonWriteState:
     _keys: dict[tuple[str, str], str] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(110_000_000))
     lock: threading.Lock = field(default_factory=threading.Lock)
+    network: NetworkState | None = None  # the read side's world, when served together
 
     def add_token(self, token: str, handle: str) -> None:
         """Let ``token`` post as ``handle``."""
@@ -53,7 +59,7 @@ class MastodonWriteState:
     def account(self, handle: str) -> dict[str, Any]:
         """Return the Account entity of ``handle``."""
         return {
-            "id": str(abs(hash(handle)) % 10**12),
+            "id": str(zlib.crc32(handle.encode("utf-8"))),
             "username": handle.split("@")[0],
             "acct": handle,
             "display_name": handle.split("@")[0],
@@ -72,7 +78,21 @@ def _handle(state: MastodonWriteState, request: Request) -> str | None:
     auth = request.headers.get("authorization", "")
     if not auth.lower().startswith("bearer "):
         return None
-    return state.tokens.get(auth[7:].strip())
+    token = auth[7:].strip()
+    net = state.network
+    if token not in state.tokens and net is not None and (not net.tokens or token in net.tokens):
+        return str((net.account or {}).get("acct") or "acme")
+    return state.tokens.get(token)
+
+
+def write_state(network: NetworkState) -> MastodonWriteState:
+    """Return the write side attached to a read-side world (created on first use)."""
+    found = getattr(network, "mastodon_write", None)
+    if isinstance(found, MastodonWriteState):
+        return found
+    state = MastodonWriteState(network=network)
+    setattr(network, "mastodon_write", state)  # noqa: B010 - the dataclass has no such field
+    return state
 
 
 async def _params(request: Request) -> dict[str, Any]:
@@ -112,8 +132,10 @@ def _status(state: MastodonWriteState, handle: str, params: dict[str, Any]) -> d
     }
 
 
-def _post_status(state: MastodonWriteState):  # type: ignore[no-untyped-def]
-    async def endpoint(request: Request) -> JSONResponse:
+def _post_status(state: MastodonWriteState) -> Endpoint:
+    async def endpoint(request: Request) -> Response:
+        if state.network is not None and (fault := gate(state.network, request)) is not None:
+            return fault
         handle = _handle(state, request)
         if handle is None:
             return _error(401, "The access token is invalid")
@@ -132,13 +154,20 @@ def _post_status(state: MastodonWriteState):  # type: ignore[no-untyped-def]
             if not text:
                 return _error(422, "Validation failed: Text can't be blank")
             if len(text) > MAX_CHARS:
-                return _error(422, f"Validation failed: Text character limit of {MAX_CHARS} exceeded")
+                return _error(
+                    422, f"Validation failed: Text character limit of {MAX_CHARS} exceeded"
+                )
             parent = params.get("in_reply_to_id")
             own = {s["id"] for s in state.statuses}
             if parent and state.known_ids is not None and str(parent) not in state.known_ids | own:
                 return _error(404, "Record not found")
             status = _status(state, handle, params)
             state.statuses.append(status)
+            if state.network is not None:  # the read side serves our posts too
+                if state.network.account is not None:
+                    status["account"] = state.network.account
+                state.network.add_post(status)
+                state.network.record_write("status", {**params, "id": status["id"]})
             if key:
                 state._keys[(handle, key)] = status["id"]
         return JSONResponse(status)
@@ -146,8 +175,8 @@ def _post_status(state: MastodonWriteState):  # type: ignore[no-untyped-def]
     return endpoint
 
 
-def _verify(state: MastodonWriteState):  # type: ignore[no-untyped-def]
-    async def endpoint(request: Request) -> JSONResponse:
+def _verify(state: MastodonWriteState) -> Endpoint:
+    async def endpoint(request: Request) -> Response:
         handle = _handle(state, request)
         if handle is None:
             return _error(401, "The access token is invalid")
@@ -156,8 +185,8 @@ def _verify(state: MastodonWriteState):  # type: ignore[no-untyped-def]
     return endpoint
 
 
-def _account_statuses(state: MastodonWriteState):  # type: ignore[no-untyped-def]
-    async def endpoint(request: Request) -> JSONResponse:
+def _account_statuses(state: MastodonWriteState) -> Endpoint:
+    async def endpoint(request: Request) -> Response:
         wanted = request.path_params["id"]
         limit = min(int(request.query_params.get("limit", "20")), 40)
         with state.lock:
@@ -167,8 +196,8 @@ def _account_statuses(state: MastodonWriteState):  # type: ignore[no-untyped-def
     return endpoint
 
 
-def _get_status(state: MastodonWriteState):  # type: ignore[no-untyped-def]
-    async def endpoint(request: Request) -> JSONResponse:
+def _get_status(state: MastodonWriteState) -> Endpoint:
+    async def endpoint(request: Request) -> Response:
         with state.lock:
             found = [s for s in state.statuses if s["id"] == request.path_params["id"]]
         return JSONResponse(found[0]) if found else _error(404, "Record not found")
@@ -176,8 +205,14 @@ def _get_status(state: MastodonWriteState):  # type: ignore[no-untyped-def]
     return endpoint
 
 
-def routes(state: MastodonWriteState) -> list[BaseRoute]:
-    """Return the write-side routes of the local Mastodon server."""
+def routes(state: MastodonWriteState | NetworkState) -> list[BaseRoute]:
+    """Return the write-side routes of the local Mastodon server.
+
+    Given the read side's :class:`NetworkState`, the write side attaches to it (see
+    :func:`write_state`): tokens and faults are shared, and our posts join its timeline.
+    """
+    if isinstance(state, NetworkState):
+        state = write_state(state)
     return [
         Route("/api/v1/statuses", _post_status(state), methods=["POST"]),
         Route("/api/v1/accounts/verify_credentials", _verify(state), methods=["GET"]),

@@ -17,9 +17,7 @@ class ChannelSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     network: Network = Field(description="mastodon, bluesky or webhook.")
-    url: str = Field(
-        description="Instance URL (Mastodon), PDS URL (Bluesky) or the webhook's URL."
-    )
+    url: str = Field(description="Instance URL (Mastodon), PDS URL (Bluesky) or the webhook's URL.")
     handle: str | None = Field(None, description="Our handle, e.g. acme@social.example.")
     token: Secret | None = Field(
         None, description="Mastodon access token, or the webhook's signing secret."

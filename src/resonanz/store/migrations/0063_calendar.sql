@@ -28,5 +28,5 @@ CREATE TABLE approvals (
     action      VARCHAR NOT NULL,                -- submit | approve | reject | schedule
     actor       VARCHAR NOT NULL,
     note        VARCHAR,
-    at          TIMESTAMPTZ NOT NULL
+    acted_at    TIMESTAMPTZ NOT NULL
 );

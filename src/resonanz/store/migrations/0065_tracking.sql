@@ -21,7 +21,7 @@ CREATE TABLE links (
 
 CREATE TABLE clicks (
     code        VARCHAR NOT NULL,
-    at          TIMESTAMPTZ NOT NULL,
+    clicked_at  TIMESTAMPTZ NOT NULL,
     visitor     VARCHAR,                         -- salted, truncated hash; never the IP
     referer_host VARCHAR
 );
@@ -36,7 +36,7 @@ CREATE TABLE referrals (
 
 CREATE TABLE conversions (
     event_id    VARCHAR PRIMARY KEY,             -- the shop's id: repeated deliveries count once
-    at          TIMESTAMPTZ NOT NULL,
+    converted_at TIMESTAMPTZ NOT NULL,
     value       DOUBLE,
     currency    VARCHAR,
     link_code   VARCHAR,

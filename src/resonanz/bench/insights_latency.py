@@ -1,0 +1,181 @@
+"""Benchmark: latency of every insight over 1M and 10M stored posts beside a bare full scan.
+
+The stored data is generated with DuckDB SQL (seconds per million rows): authors, posts with
+enrichment columns, replies and reposts forming cascades, mentions, topic matches and edges.
+``--quick`` uses small sizes for a smoke run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from resonanz.insights import INSIGHTS, InsightParams
+from resonanz.store import open_store
+
+NAME = "insights_latency"
+FULL_SIZES = (1_000_000, 10_000_000)
+QUICK_SIZES = (20_000, 100_000)
+END = datetime(2026, 6, 1, tzinfo=UTC)
+SPAN_DAYS = 90
+_WORD_TEXT = (
+    "acme phone akku battery price preis delivery lieferung support great schlecht super "
+    "camera kamera screen display update store order bestellung kaputt love hate new neu "
+    "launch event sale rabatt service hotline wait warten fast schnell slow langsam"
+)
+WORDS = tuple(_WORD_TEXT.split())
+
+_POSTS = """
+INSERT INTO posts (platform, native_id, author, text, lang, created_at, reply_to, repost_of,
+                   hashtags, mentions, likes, reposts, replies, collected_at,
+                   sentiment, sentiment_score, emotion, aspects, intents)
+SELECT CASE WHEN i % 3 = 0 THEN 'bluesky' ELSE 'mastodon' END,
+       'p' || i,
+       CASE WHEN i % 200 = 0 THEN 'acme' ELSE 'u' || (hash(i) % $authors) END,
+       list_element($words, 1 + (hash(i * 7) % $nwords)::INTEGER) || ' ' ||
+       list_element($words, 1 + (hash(i * 11) % $nwords)::INTEGER) || ' ' ||
+       list_element($words, 1 + (hash(i * 13) % $nwords)::INTEGER),
+       CASE WHEN i % 2 = 0 THEN 'de' ELSE 'en' END,
+       $start + to_microseconds(($span_us::DOUBLE * i / $n)::BIGINT),
+       CASE WHEN i % 10 = 1 AND i > 1000 THEN 'p' || (i - 1 - 3 * (hash(i) % 300)) END,
+       CASE WHEN i % 10 = 2 AND i > 1000 THEN 'p' || (i - 2 - 3 * (hash(i) % 300)) END,
+       CASE WHEN i % 50 = 0 THEN ['acme'] ELSE [] END,
+       CASE WHEN i % 10 = 3 THEN ['u' || (hash(i * 3) % 1000)] ELSE [] END,
+       (hash(i * 5) % 20)::BIGINT, (hash(i * 17) % 5)::BIGINT, (hash(i * 19) % 3)::BIGINT,
+       $end,
+       list_element(['negative', 'neutral', 'positive'], 1 + (hash(i * 23) % 3)::INTEGER),
+       ((hash(i * 23) % 3)::FLOAT - 1.0),
+       list_element(['anger', 'joy', 'none', 'sadness'], 1 + (hash(i * 29) % 4)::INTEGER),
+       CASE WHEN i % 4 = 0 THEN [{'category': list_element(['price', 'battery', 'delivery',
+            'support'], 1 + (hash(i * 31) % 4)::INTEGER), 'polarity':
+            list_element(['negative', 'positive'], 1 + (hash(i * 37) % 2)::INTEGER)}]
+            ELSE [] END,
+       CASE WHEN i % 25 = 0 THEN ['question'] WHEN i % 25 = 5 THEN ['complaint'] ELSE [] END
+FROM range($n) r(i)
+"""
+
+
+def generate(path: Path, n: int) -> None:
+    """Create a workspace database at ``path`` with ``n`` synthetic posts."""
+    store = open_store(path, write=True, create=True)
+    try:
+        con = store.con
+        con.execute(
+            _POSTS,
+            {
+                "n": n,
+                "authors": max(n // 20, 100),
+                "words": list(WORDS),
+                "nwords": len(WORDS),
+                "start": END - timedelta(days=SPAN_DAYS),
+                "end": END,
+                "span_us": SPAN_DAYS * 86_400_000_000,
+            },
+        )
+        _side_tables(con)
+    finally:
+        store.close()
+
+
+def _side_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Fill topics, matches, authors, our account and edges from the generated posts."""
+    con.execute(
+        "INSERT INTO topics VALUES ('acme', 'brand', 'acme', NULL, 'config', now()), "
+        "('rival', 'competitor', 'rival', NULL, 'config', now())"
+    )
+    con.execute(
+        "INSERT INTO matches SELECT platform, native_id, CASE WHEN hash(native_id) % 10 < 6 "
+        "THEN 'acme' ELSE 'rival' END FROM posts WHERE hash(native_id) % 10 < 9"
+    )
+    con.execute(
+        "INSERT INTO authors (platform, handle, followers, updated_at) "
+        "SELECT DISTINCT platform, author, hash(author) % 50000, now() FROM posts"
+    )
+    con.execute(
+        "INSERT INTO accounts (id, network, handle, updated_at) "
+        "VALUES ('mastodon:acme', 'mastodon', 'acme', now())"
+    )
+    con.execute(
+        """
+        INSERT INTO edges
+        SELECT p.platform, CASE WHEN p.reply_to IS NOT NULL THEN 'reply' ELSE 'repost' END,
+               p.author, t.author, p.native_id, t.native_id, p.created_at
+        FROM posts p JOIN posts t
+          ON t.platform = p.platform AND t.native_id = coalesce(p.reply_to, p.repost_of)
+        UNION ALL
+        SELECT platform, 'mention', author, UNNEST(mentions), native_id, NULL, created_at
+        FROM posts WHERE len(mentions) > 0
+        """
+    )
+
+
+def _timed(func: Any, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - started)
+    return round(statistics.median(times), 4)
+
+
+def measure(path: Path, repeat: int = 3) -> dict[str, Any]:
+    """Return the median latency (s) of a bare full scan and of every insight."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        params = InsightParams(until=END, own_accounts=(("mastodon", "acme"),))
+        scan_s = _timed(
+            lambda: con.execute(
+                "SELECT count(*), sum(likes), max(length(text)) FROM posts"
+            ).fetchall(),
+            repeat,
+        )
+        figures: dict[str, Any] = {"full_scan_s": scan_s}
+        for name, module in INSIGHTS.items():
+            seconds = _timed(lambda m=module: m.compute(con, params), repeat)
+            figures[name] = {"seconds": seconds, "x_full_scan": round(seconds / scan_s, 1)}
+        return figures
+    finally:
+        con.close()
+
+
+def run(ctx: Any) -> dict[str, Any]:
+    """Run the benchmark (``ctx.quick`` picks small sizes); return figures per size."""
+    quick = bool(getattr(ctx, "quick", False))
+    sizes = QUICK_SIZES if quick else FULL_SIZES
+    out: dict[str, Any] = {"sizes": list(sizes), "quick": quick}
+    with tempfile.TemporaryDirectory(prefix="resonanz-bench-") as tmp:
+        for n in sizes:
+            path = Path(tmp) / f"posts_{n}" / "resonanz.duckdb"
+            path.parent.mkdir()
+            started = time.perf_counter()
+            generate(path, n)
+            generate_s = round(time.perf_counter() - started, 2)
+            out[str(n)] = {"generate_s": generate_s, **measure(path, 1 if n > 2_000_000 else 3)}
+            path.unlink()
+    return out
+
+
+def main() -> None:
+    """Run from the command line: ``python -m resonanz.bench.insights_latency [--quick]``."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small sizes (a smoke run)")
+    parser.add_argument("--out", type=Path, help="write the figures as JSON here")
+    args = parser.parse_args()
+    figures = run(args)
+    text = json.dumps(figures, indent=2)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text + "\n", encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,130 @@
+"""Turn a batch of texts into shared features, once, for every linear head.
+
+Word uni- and bigrams are hashed into one fixed space, so models need no vocabulary and
+every head reads the same sparse matrix; lexicon scores are sparse dot products over it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import cached_property
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.preprocessing import normalize
+
+#: Texts longer than this are cut before feature extraction (a 100 kB post must stay cheap).
+MAX_CHARS = 2000
+N_FEATURES = 2**20
+TOKEN_PATTERN = r"(?u)\b\w+\b|[^\w\s]"
+
+_URL = re.compile(r"https?://\S+|www\.\S+")
+_MENTION = re.compile(r"@\w+")
+_REPEAT = re.compile(r"(\w)\1{2,}")
+
+_WORDS = HashingVectorizer(
+    n_features=N_FEATURES,
+    ngram_range=(1, 2),
+    alternate_sign=False,
+    token_pattern=TOKEN_PATTERN,
+    lowercase=False,
+    norm=None,
+    dtype=np.float32,
+)
+_UNIGRAMS = HashingVectorizer(
+    n_features=N_FEATURES,
+    ngram_range=(1, 1),
+    alternate_sign=False,
+    token_pattern=TOKEN_PATTERN,
+    lowercase=False,
+    norm=None,
+    dtype=np.float32,
+)
+_CHARS = HashingVectorizer(
+    n_features=N_FEATURES,
+    analyzer="char_wb",
+    ngram_range=(2, 5),
+    alternate_sign=False,
+    lowercase=False,
+    norm="l2",
+    dtype=np.float32,
+)
+
+
+def normalise(text: str) -> str:
+    """Return the text as the models see it: cut, lower-cased, URLs and mentions masked.
+
+    >>> normalise("Sooooo GOOD @acme https://x.y/z")
+    'soo good @user httpurl'
+    """
+    text = text[:MAX_CHARS].lower()
+    text = _URL.sub("httpurl", text)
+    text = _MENTION.sub("@user", text)
+    return _REPEAT.sub(r"\1\1", text)
+
+
+def word_index(words: Sequence[str]) -> np.ndarray:
+    """Return the hashed column of each single word (as the feature space stores it)."""
+    matrix = _UNIGRAMS.transform([normalise(w) for w in words]).tocsr()
+    cols = np.full(len(words), -1, dtype=np.int64)
+    for row in range(matrix.shape[0]):
+        start, end = matrix.indptr[row], matrix.indptr[row + 1]
+        if end - start == 1:
+            cols[row] = matrix.indices[start]
+    return cols
+
+
+def lexicon_matrix(columns: Sequence[dict[str, float]]) -> sp.csr_matrix:
+    """Build an (N_FEATURES × len(columns)) matrix of word weights, one column per lexicon."""
+    rows: list[np.ndarray] = []
+    cols: list[np.ndarray] = []
+    vals: list[np.ndarray] = []
+    for j, weights in enumerate(columns):
+        words = list(weights)
+        index = word_index(words)
+        keep = index >= 0
+        rows.append(index[keep])
+        cols.append(np.full(int(keep.sum()), j, dtype=np.int64))
+        vals.append(np.asarray([weights[w] for w in words], dtype=np.float32)[keep])
+    matrix = sp.coo_matrix(
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+        shape=(N_FEATURES, len(columns)),
+        dtype=np.float32,
+    )
+    return matrix.tocsr()
+
+
+class TextFeatures:
+    """The features of one batch of texts, each computed on first use."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self.raw = list(texts)
+
+    @cached_property
+    def texts(self) -> list[str]:
+        """Normalised texts."""
+        return [normalise(t) for t in self.raw]
+
+    @cached_property
+    def counts(self) -> sp.csr_matrix:
+        """Raw word uni+bigram counts (lexicon scores are dot products over these)."""
+        return _WORDS.transform(self.texts).tocsr()
+
+    @cached_property
+    def words(self) -> sp.csr_matrix:
+        """L2-normalised word uni+bigram features."""
+        return normalize(self.counts, copy=True)
+
+    @cached_property
+    def chars(self) -> sp.csr_matrix:
+        """L2-normalised character 2–5-gram features (only adapted models ask for them)."""
+        return _CHARS.transform(self.texts).tocsr()
+
+    @cached_property
+    def n_tokens(self) -> np.ndarray:
+        """Number of tokens per text (bigrams excluded)."""
+        total = np.asarray(self.counts.sum(axis=1)).ravel()
+        # n tokens give n unigrams and n-1 bigrams.
+        return np.where(total > 0, (total + 1) / 2, 0).astype(np.float32)

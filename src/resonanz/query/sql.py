@@ -1,0 +1,98 @@
+"""Compile query trees to a DuckDB WHERE fragment over posts ``p``: the stored-posts evaluator.
+
+Every user value travels as a bound parameter; the SQL text itself is built only from fixed
+pieces. The semantics are those of :mod:`resonanz.query.evaluate` (the property tests check
+that both agree): text is folded with :func:`resonanz.query.fold.sql_fold`, words are runs of
+``[\\p{L}\\p{N}]``, and every leaf is ``coalesce``-d so that NULL columns never leak into ``NOT``.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from resonanz.query.fold import RE2_HASHTAG, RE2_LINK, RE2_MENTION, sql_fold
+from resonanz.query.nodes import And, Field, Near, Node, Not, Or, Phrase, Site, Tag
+from resonanz.query.parser import parse
+from resonanz.query.patterns import bounded, full_regex, has_wildcard, near_regex, phrase_regex
+
+FOLDED_TEXT: Final = sql_fold("p.text")
+_FOLD_HASHTAG: Final = sql_fold("ltrim(h, '#')")
+_FOLD_HANDLE: Final = sql_fold("ltrim(m, '@')")
+_FIELD_KEYS: Final = {
+    "author": (sql_fold("ltrim(p.author, '@')"), "@"),
+    "lang": (sql_fold("p.lang"), "-"),
+}
+
+
+def compile_sql(query: str | Node) -> tuple[str, list[object]]:
+    """Return ``(sql, params)``: a boolean expression over the posts table aliased ``p``.
+
+    >>> compile_sql("bahn")[1]
+    ['(?:^|[^\\\\p{L}\\\\p{N}])(?:bahn)(?:[^\\\\p{L}\\\\p{N}]|$)']
+    """
+    tree = parse(query) if isinstance(query, str) else query
+    params: list[object] = []
+    return _compile(tree, params), params
+
+
+def _compile(node: Node, params: list[object]) -> str:
+    """Append ``node``'s parameters to ``params`` in the order their ``?`` appear."""
+    if isinstance(node, And | Or):
+        joiner = " AND " if isinstance(node, And) else " OR "
+        return "(" + joiner.join(_compile(c, params) for c in node.children) + ")"
+    if isinstance(node, Not):
+        return f"(NOT {_compile(node.child, params)})"
+    if isinstance(node, Phrase):
+        params.append(bounded(phrase_regex(node.words)))
+        text = "p.text" if node.raw else FOLDED_TEXT
+        return f"coalesce(regexp_matches({text}, ?), false)"
+    if isinstance(node, Near):
+        left = [p.words for p in node.left]
+        right = [p.words for p in node.right]
+        params.append(near_regex(left, right, node.distance, ordered=node.ordered))
+        return f"coalesce(regexp_matches({FOLDED_TEXT}, ?), false)"
+    if isinstance(node, Tag):
+        return _any_key(_tag_keys(node, params), node.pattern, params)
+    if isinstance(node, Field):
+        return _any_key(_field_keys(node), node.pattern, params)
+    return _site(node, params)
+
+
+def _tag_keys(node: Tag, params: list[object]) -> str:
+    """Return the list expression of folded hashtags or handles (list and text)."""
+    if node.kind == "hashtag":
+        params.append(RE2_HASHTAG)
+        listed = f"list_transform(coalesce(p.hashtags, []), lambda h: {_FOLD_HASHTAG})"
+        return f"list_concat({listed}, regexp_extract_all({FOLDED_TEXT}, ?, 1))"
+    params.append(RE2_MENTION)
+    listed = f"list_transform(coalesce(p.mentions, []), lambda m: {_FOLD_HANDLE})"
+    handles = f"list_concat({listed}, regexp_extract_all({FOLDED_TEXT}, ?, 1))"
+    # the same parameter again for the local parts (anna@social.example → anna)
+    params.append(RE2_MENTION)
+    handles2 = f"list_concat({listed}, regexp_extract_all({FOLDED_TEXT}, ?, 1))"
+    return f"list_concat({handles}, list_transform({handles2}, lambda k: split_part(k, '@', 1)))"
+
+
+def _field_keys(node: Field) -> str:
+    if node.name == "platform":
+        return f"[{sql_fold('p.platform')}]"
+    value, separator = _FIELD_KEYS[node.name]
+    return f"[{value}, split_part({value}, '{separator}', 1)]"
+
+
+def _any_key(keys: str, pattern: str, params: list[object]) -> str:
+    if not has_wildcard(pattern):
+        params.append(pattern)
+        return f"coalesce(list_contains({keys}, ?), false)"
+    params.append(full_regex(pattern))
+    return f"coalesce(len(list_filter({keys}, lambda k: regexp_full_match(k, ?))) > 0, false)"
+
+
+def _site(node: Site, params: list[object]) -> str:
+    host = "lower(regexp_extract(u, ?, 1))"
+    params.extend([RE2_LINK, node.host, RE2_LINK, "." + node.host])
+    test = f"({host} = ? OR ends_with({host}, ?))"
+    if node.path:
+        params.extend([RE2_LINK, node.path])
+        test += " AND starts_with(regexp_extract(u, ?, 2), ?)"
+    return f"coalesce(len(list_filter(coalesce(p.links, []), lambda u: {test})) > 0, false)"

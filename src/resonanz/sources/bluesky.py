@@ -1,0 +1,300 @@
+"""Bluesky (AT Protocol): ``app.bsky.feed.searchPosts`` backfill, Jetstream live.
+
+Posts are keyed by their ``at://`` URI. Jetstream delivers every new post of the network;
+we keep the ones the source's query matches (:mod:`resonanz.sources.matching`) and resume
+with Jetstream's ``time_us`` cursor, stored with the posts it produced.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import httpx
+import websockets
+from websockets.exceptions import ConnectionClosed, InvalidHandshake
+
+from resonanz.errors import AuthFailed, Unavailable
+from resonanz.records import POST_SCHEMA, AuthorRecord, PostRecord, to_table
+from resonanz.sources.base import (
+    Connector,
+    CursorState,
+    Emit,
+    Item,
+    MalformedItem,
+    RawPage,
+    Resync,
+    parse_time,
+    require,
+    time_key,
+)
+from resonanz.sources.http import Http
+from resonanz.sources.matching import post_filter
+from resonanz.sources.settings import BlueskySource
+
+PAGE_SIZE = 100
+POST_COLLECTION = "app.bsky.feed.post"
+#: Write Jetstream progress at least this often (seconds) or every so many events.
+FLUSH_SECONDS = 1.0
+FLUSH_EVENTS = 500
+
+
+def post_url(handle: str, uri: str) -> str:
+    """Return the web address of a post."""
+    return f"https://bsky.app/profile/{handle}/post/{uri.rsplit('/', 1)[-1]}"
+
+
+def _facets(record: dict[str, Any]) -> tuple[list[str], list[str], list[str]]:
+    """Return (mentions, links, tags) of a post record's rich-text facets."""
+    text_bytes = str(record.get("text") or "").encode("utf-8")
+    mentions: list[str] = []
+    links: list[str] = []
+    tags = [str(t).lower() for t in record.get("tags") or ()]
+    for facet in record.get("facets") or ():
+        index = facet.get("index") or {}
+        for feature in facet.get("features") or ():
+            kind = str(feature.get("$type", ""))
+            if kind.endswith("#mention"):
+                start, end = int(index.get("byteStart", 0)), int(index.get("byteEnd", 0))
+                shown = text_bytes[start:end].decode("utf-8", "replace").lstrip("@")
+                mentions.append(shown or str(feature.get("did")))
+            elif kind.endswith("#link") and feature.get("uri"):
+                links.append(str(feature["uri"]))
+            elif kind.endswith("#tag") and feature.get("tag"):
+                tags.append(str(feature["tag"]).lower())
+    return mentions, links, list(dict.fromkeys(tags))
+
+
+def _embed(record: dict[str, Any]) -> tuple[str | None, bool, str | None]:
+    """Return (quoted post URI, has media, external link) of a record's embed."""
+    embed = record.get("embed")
+    if not isinstance(embed, dict):
+        return None, False, None
+    kind = str(embed.get("$type", ""))
+    if kind == "app.bsky.embed.record":
+        return (embed.get("record") or {}).get("uri"), False, None
+    if kind == "app.bsky.embed.recordWithMedia":
+        inner = (embed.get("record") or {}).get("record") or {}
+        return inner.get("uri"), True, None
+    if kind == "app.bsky.embed.external":
+        return None, False, (embed.get("external") or {}).get("uri")
+    return None, kind in ("app.bsky.embed.images", "app.bsky.embed.video"), None
+
+
+def record_post(uri: str, author: str, record: dict[str, Any]) -> PostRecord:
+    """Map an ``app.bsky.feed.post`` record to a post (counts unknown)."""
+    if record.get("$type", POST_COLLECTION) != POST_COLLECTION:
+        raise MalformedItem(f"not a post record: {record.get('$type')!r}")
+    mentions, links, tags = _facets(record)
+    quoted, media, external = _embed(record)
+    if external and external not in links:
+        links.append(external)
+    reply: dict[str, Any] = record["reply"] if isinstance(record.get("reply"), dict) else {}
+    langs = record.get("langs") or [None]
+    return PostRecord(
+        platform="bluesky",
+        native_id=uri,
+        url=post_url(author, uri),
+        author=author,
+        text=str(record.get("text") or ""),
+        lang=langs[0],
+        created_at=parse_time(require(record, "createdAt")),
+        reply_to=(reply.get("parent") or {}).get("uri"),
+        thread_root=(reply.get("root") or {}).get("uri"),
+        quote_of=quoted,
+        hashtags=tags,
+        mentions=mentions,
+        links=links,
+        has_media=media,
+    )
+
+
+def normalize_post_view(raw: Any) -> Item:
+    """Map a ``app.bsky.feed.defs#postView`` to our records (pure)."""
+    uri = str(require(raw, "uri"))
+    author = require(raw, "author")
+    handle = str(author.get("handle") or require(author, "did"))
+    post = record_post(uri, handle, require(raw, "record"))
+    post["likes"] = raw.get("likeCount")
+    post["reposts"] = raw.get("repostCount")
+    post["replies"] = raw.get("replyCount")
+    profile = AuthorRecord(
+        platform="bluesky",
+        handle=handle,
+        display_name=author.get("displayName") or None,
+        bio=author.get("description") or None,
+        followers=author.get("followersCount"),
+        following=author.get("followsCount"),
+    )
+    return Item(post, profile)
+
+
+def normalize_jetstream(raw: Any, handles: Mapping[str, str]) -> Item:
+    """Map a Jetstream commit event (create of a post) to our records (pure)."""
+    did = str(require(raw, "did"))
+    commit = require(raw, "commit")
+    if commit.get("operation") != "create" or commit.get("collection") != POST_COLLECTION:
+        raise MalformedItem("not the creation of a post")
+    uri = f"at://{did}/{POST_COLLECTION}/{require(commit, 'rkey')}"
+    return Item(record_post(uri, handles.get(did, did), require(commit, "record")))
+
+
+class BlueskyConnector(Connector):
+    """One search query: searchPosts pages, then Jetstream filtered by the same query."""
+
+    platform = "bluesky"
+    streams = True
+
+    def __init__(
+        self, source_id: str, http: Http, settings: BlueskySource, password: str | None = None
+    ) -> None:
+        super().__init__(source_id, http)
+        self.settings = settings
+        self.base = settings.service.rstrip("/")
+        self._password = password
+        self._jwt: str | None = None
+        self.handles: dict[str, str] = {}
+        self._filter = post_filter(settings.query)
+        self.started_us = time.time_ns() // 1000
+
+    def can_stream(self) -> bool:
+        """True when a Jetstream URL is configured."""
+        return bool(self.settings.jetstream)
+
+    async def login(self) -> None:
+        """Open a session with the app password (``com.atproto.server.createSession``)."""
+        if not self.settings.identifier or self._password is None:
+            return
+        body = {"identifier": self.settings.identifier, "password": self._password}
+        data = await self.http.get_json(
+            f"{self.base}/xrpc/com.atproto.server.createSession", method="POST", json=body
+        )
+        self._jwt = str(require(data, "accessJwt"))
+
+    async def page(self, token: str | None, state: CursorState, since: datetime | None) -> RawPage:
+        """Fetch one searchPosts page (``sort=latest``), logging in when configured."""
+        if token is None:
+            self.started_us = time.time_ns() // 1000
+        if self._jwt is None and self._password is not None:
+            await self.login()
+        params: dict[str, str | int] = {"q": self.settings.query, "sort": "latest"}
+        params["limit"] = PAGE_SIZE
+        if token:
+            params["cursor"] = token
+        if since is not None:
+            params["since"] = since.isoformat().replace("+00:00", "Z")
+        url = f"{self.base}/xrpc/app.bsky.feed.searchPosts"
+        try:
+            data = await self.http.get_json(url, params=params, headers=self._auth())
+        except AuthFailed:
+            if self._password is None:
+                raise
+            await self.login()  # the access JWT lives minutes; a fresh one is cheap
+            data = await self.http.get_json(url, params=params, headers=self._auth())
+        posts = data.get("posts") if isinstance(data, dict) else None
+        if not isinstance(posts, list):
+            raise Unavailable("bluesky searchPosts answered without `posts`; check --service")
+        for view in posts:
+            author = view.get("author") if isinstance(view, dict) else None
+            if isinstance(author, dict) and author.get("did") and author.get("handle"):
+                self.handles[str(author["did"])] = str(author["handle"])
+        cursor = data.get("cursor")
+        return RawPage(posts, str(cursor) if cursor and posts else None)
+
+    def _auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self._jwt}"} if self._jwt else {}
+
+    def key(self, raw: Any) -> str:
+        """Order by the record's creation time, then URI."""
+        if "commit" in raw:
+            record = require(raw, "commit", "record")
+            uri = f"at://{raw['did']}/{POST_COLLECTION}/{raw['commit'].get('rkey')}"
+        else:
+            record, uri = require(raw, "record"), str(require(raw, "uri"))
+        return time_key(parse_time(require(record, "createdAt")), uri)
+
+    def normalize(self, raw: Any, collected_at: datetime) -> Item:
+        """Map a post view or a Jetstream commit event."""
+        if isinstance(raw, dict) and "commit" in raw:
+            return normalize_jetstream(raw, self.handles)
+        return normalize_post_view(raw)
+
+    async def live(self, state: CursorState, emit: Emit, resync: Resync) -> None:
+        """Follow Jetstream from the stored ``time_us`` (or from when the backfill began)."""
+        if not self.settings.jetstream:
+            raise NotImplementedError("no jetstream configured")
+        cursor = int(state.extra.get("time_us") or self.started_us)
+        url = httpx.URL(self.settings.jetstream.rstrip("/") + "/subscribe").copy_merge_params(
+            {"wantedCollections": POST_COLLECTION, "cursor": str(cursor)}
+        )
+        buffer: list[Any] = []
+        last_flush = time.monotonic()
+        try:
+            async with websockets.connect(str(url), open_timeout=20, ping_interval=30) as socket:
+                async for message in socket:
+                    event = _jetstream_event(message)
+                    if event is None:
+                        continue
+                    cursor = max(cursor, int(event.get("time_us") or 0))
+                    self._note_identity(event)
+                    if event.get("kind") == "commit":
+                        buffer.append(event)
+                    if len(buffer) >= FLUSH_EVENTS or time.monotonic() - last_flush > FLUSH_SECONDS:
+                        state = await self._flush(buffer, state, cursor, emit)
+                        buffer, last_flush = [], time.monotonic()
+        except InvalidHandshake as exc:
+            raise Unavailable(f"jetstream refused the connection ({exc}); check the URL") from None
+        except (ConnectionClosed, OSError, TimeoutError) as exc:
+            await self._flush(buffer, state, cursor, emit)
+            raise Unavailable(f"jetstream dropped ({type(exc).__name__}); resuming") from None
+        await self._flush(buffer, state, cursor, emit)
+        raise Unavailable("jetstream closed the connection; resuming from its cursor")
+
+    def _note_identity(self, event: dict[str, Any]) -> None:
+        identity = event.get("identity")
+        if (
+            event.get("kind") == "identity"
+            and isinstance(identity, dict)
+            and identity.get("did")
+            and identity.get("handle")
+        ):
+            self.handles[str(identity["did"])] = str(identity["handle"])
+
+    async def _flush(
+        self, events: list[Any], state: CursorState, cursor: int, emit: Emit
+    ) -> CursorState:
+        """Store the events the query matches, and the time cursor after all of them."""
+        keep = self.matching(events)
+        new_state = state.with_extra(time_us=cursor)
+        if keep or new_state != state:
+            await emit(keep, new_state, f"jetstream {cursor}")
+        return new_state
+
+    def matching(self, events: list[Any]) -> list[Any]:
+        """Return the post-creating events whose posts the source's query matches."""
+        rows: list[dict[str, Any]] = []
+        by_id: dict[str, Any] = {}
+        for event in events:
+            try:
+                item = normalize_jetstream(event, self.handles)
+            except (MalformedItem, KeyError, TypeError, ValueError, AttributeError):
+                continue  # deletes, likes of other collections, broken records
+            if item.post is None:
+                continue
+            rows.append(dict(item.post))
+            by_id[item.post["native_id"]] = event
+        if not rows:
+            return []
+        matched = self._filter(to_table(rows, POST_SCHEMA))
+        return [event for native_id, event in by_id.items() if native_id in matched]
+
+
+def _jetstream_event(message: str | bytes) -> dict[str, Any] | None:
+    try:
+        data = json.loads(message)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None

@@ -1,0 +1,115 @@
+"""Build the dashboard's Starlette app over one workspace."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from importlib import resources
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from resonanz.workspace import Workspace
+from resonanz.web import api
+from resonanz.web.auth import guarded
+from resonanz.web.context import WebContext, signing_key
+from resonanz.web.library import NotAvailable, find
+from resonanz.web.pages import (
+    admin,
+    engage,
+    insights,
+    listening,
+    overview,
+    posts,
+    publishing,
+    reports,
+    session,
+)
+
+SESSION_COOKIE = "resonanz_session"
+PAGE_GROUPS = (session, overview, listening, posts, insights, engage, publishing, reports, admin)
+CSP = (
+    "default-src 'self'; img-src 'self' data:; script-src 'self'; style-src 'self'; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+
+
+async def _security_headers(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    """Add headers that keep injected markup inert even if it ever got through."""
+    response = await call_next(request)
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    if request.url.path.startswith(("/api/", "/inbox", "/settings")):
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def page_routes() -> list[BaseRoute]:
+    """Return every page route, each wrapped in the role check of ``access.ACCESS``."""
+    found: list[BaseRoute] = []
+    for group in PAGE_GROUPS:
+        for path, name, endpoint, methods in group.ROUTES:
+            found.append(Route(path, guarded(name, endpoint), name=name, methods=methods))
+    return found
+
+
+def _static() -> Mount:
+    folder = resources.files("resonanz.web").joinpath("static")
+    return Mount("/static", app=StaticFiles(directory=str(folder)), name="static")
+
+
+def _track_routes(workspace: Workspace) -> Sequence[BaseRoute]:
+    """Mount the tracked-link redirects (``/l/CODE``) when that part is installed."""
+    try:
+        routes = find("resonanz.track", "routes")
+    except NotAvailable:
+        return []
+    return list(routes(workspace))
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    return HTMLResponse("<!doctype html><title>Not found</title><h1>Not found</h1>", 404)
+
+
+def create_app(workspace: Workspace) -> Starlette:
+    """Return the dashboard app; it opens the workspace as its single writer while it runs."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        store = workspace.open(write=True)
+        app.state.web = WebContext(workspace, store)
+        try:
+            yield
+        finally:
+            store.close()
+
+    web = workspace.settings.web
+    middleware = [
+        Middleware(BaseHTTPMiddleware, dispatch=_security_headers),
+        Middleware(
+            SessionMiddleware,
+            secret_key=signing_key(workspace),
+            session_cookie=SESSION_COOKIE,
+            max_age=web.session_hours * 3600,
+            same_site="lax",
+            https_only=web.secure_cookies,
+        ),
+    ]
+    routes: list[Any] = [*page_routes(), *api.routes(), _static(), *_track_routes(workspace)]
+    return Starlette(
+        routes=routes,
+        middleware=middleware,
+        lifespan=lifespan,
+        exception_handlers={404: _not_found},
+    )

@@ -1,0 +1,1 @@
+"""Page groups of the dashboard; each module lists its ROUTES."""
