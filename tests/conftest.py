@@ -32,3 +32,16 @@ def shared_data(name: str) -> Path:
     if not path.exists():
         pytest.skip(f"dataset {name} not available at {path} (../shared/data is absent)")
     return path
+
+
+@pytest.fixture(scope="session")
+def demo_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small demo workspace (about 8,000 posts) built once per test run; do not write to it.
+
+    Its ground truth is in ``resonanz.demo.load_truth(folder)``.
+    """
+    from resonanz.demo import build_demo
+
+    folder = tmp_path_factory.mktemp("demo-world") / "ws"
+    build_demo(folder, seed=42, posts=8_000)
+    return folder

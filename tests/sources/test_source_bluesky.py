@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from conftest import FAST, at, fixture_json, fixture_lines, run_until
+from recorded import FAST, at, fixture_json, fixture_lines, run_until
 
 from resonanz.localnet import bluesky as local
 from resonanz.localnet.state import NetworkState
@@ -27,7 +27,9 @@ def test_search_with_session_keeps_structure(
 ) -> None:
     monkeypatch.setenv("BSKY_PW", PASSWORD)
     views = list(reversed(fixture_json("bluesky", "search_posts.json")["posts"]))
-    views += [local.post_view(f"3lp{i:04d}", "dora.bsky.social", f"acme {i}", at(i)) for i in range(7)]
+    views += [
+        local.post_view(f"3lp{i:04d}", "dora.bsky.social", f"acme {i}", at(i)) for i in range(7)
+    ]
     state = NetworkState("bluesky", posts=views, page_size=3, tokens={PASSWORD})
     url = serve("bluesky", state)
     settings = cfg.BlueskySource(
@@ -87,9 +89,7 @@ def _events(count: int, start_us: int, offset: int = 0) -> list[dict[str, Any]]:
     return out
 
 
-def test_jetstream_matches_query_and_resumes_after_a_drop(
-    serve: Any, workspace: Workspace
-) -> None:
+def test_jetstream_matches_query_and_resumes_after_a_drop(serve: Any, workspace: Workspace) -> None:
     state = NetworkState("bluesky", drop_stream_after=3, duplicate_stream=True)
     recorded = fixture_lines("bluesky", "jetstream.jsonl")
     state.events = recorded + _events(10, 1_763_700_000_000_000)
@@ -110,5 +110,5 @@ def test_jetstream_matches_query_and_resumes_after_a_drop(
         run_until(runner, done, settle=0.3)
         texts = sorted(r[0] for r in store.con.execute("SELECT text FROM posts").fetchall())
         cursor = json.loads(store.get_cursor(cfg.source_id(settings)) or "{}")
-    assert texts == ["Acme Akku wieder leer"] + sorted(f"acme news {i}" for i in range(0, 10, 2))
+    assert texts == ["Acme Akku wieder leer", *sorted(f"acme news {i}" for i in range(0, 10, 2))]
     assert cursor["time_us"] == 1_763_700_000_000_009  # resumable at the last event seen

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from conftest import FAST, at, fixture_json, fixture_lines
+from recorded import FAST, at, fixture_json, fixture_lines
 
 from resonanz.localnet import bluesky as bsky_local
 from resonanz.localnet import hackernews as hn_local
@@ -40,7 +40,7 @@ def _rss_entries() -> list[dict[str, Any]]:
 
 
 def fixture_path(network: str, name: str) -> Any:
-    from conftest import FIXTURES
+    from recorded import FIXTURES
 
     return FIXTURES / network / name
 
@@ -126,7 +126,9 @@ def _served(network: str, count: int, offset: int = 0) -> list[dict[str, Any]]:
         elif network == "hackernews":
             out.append(hn_local.hit(1000 + i, f"u{i % 3}", when, title=text))
         else:
-            out.append({"id": f"e{i}", "title": text, "link": f"https://b.example/{i}", "published": when})
+            out.append(
+                {"id": f"e{i}", "title": text, "link": f"https://b.example/{i}", "published": when}
+            )
     return out
 
 

@@ -7,7 +7,7 @@ import logging
 from typing import Any
 
 import pytest
-from conftest import FAST
+from recorded import FAST
 
 from resonanz.errors import AuthFailed, RateLimited, SourceError, Unavailable
 from resonanz.localnet.state import Fault, NetworkState
@@ -55,9 +55,7 @@ def test_long_retry_after_raises_rate_limited(serve: Any) -> None:
     assert info.value.retry_after == pytest.approx(3600)
 
 
-def test_errors_and_logs_never_show_the_token(
-    serve: Any, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_errors_and_logs_never_show_the_token(serve: Any, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     faults = [Fault("/api", 500), Fault("/api", 401)]
     state = NetworkState("mastodon", faults=faults)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import FAST, at, fixture_json, run_until
+from recorded import FAST, at, fixture_json, run_until
 
 from resonanz.errors import Unavailable
 from resonanz.localnet import mastodon as local
@@ -33,7 +33,9 @@ def ids(workspace: Workspace) -> list[str]:
 
 
 def test_recorded_statuses_keep_edges_authors_and_raw(serve: Any, workspace: Workspace) -> None:
-    state = NetworkState("mastodon", posts=list(reversed(fixture_json("mastodon", "statuses.json"))))
+    state = NetworkState(
+        "mastodon", posts=list(reversed(fixture_json("mastodon", "statuses.json")))
+    )
     state.posts += fixture_json("mastodon", "malformed.json")[:2]
     url = serve("mastodon", state)
     result = fetch(workspace, cfg.MastodonSource(instance=url, hashtag="acme", http=FAST))

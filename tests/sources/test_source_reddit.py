@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import FAST, at, fixture_json
+from recorded import FAST, at, fixture_json
 
 from resonanz.errors import AuthFailed
 from resonanz.localnet import reddit as local
@@ -33,10 +33,12 @@ def test_listing_pages_and_comments(
     monkeypatch.setenv("R_ID", "client")
     monkeypatch.setenv("R_SECRET", "right-secret")
     children = list(reversed(fixture_json("reddit", "listing.json")["data"]["children"]))
-    children += [local.link(f"zz{i}", f"Acme thing {i}", "dora", at(i), subreddit="de") for i in range(8)]
+    children += [
+        local.link(f"zz{i}", f"Akku thing {i}", "dora", at(i), subreddit="de") for i in range(8)
+    ]
     state = NetworkState("reddit", posts=children, page_size=3, tokens={"right-secret"})
     url = serve("reddit", state)
-    assert fetch(workspace, _settings(url, query="acme", subreddit="de")).posts_new == 10
+    assert fetch(workspace, _settings(url, query="akku", subreddit="de")).posts_new == 10
     with workspace.open() as store:
         comment = store.con.execute(
             "SELECT reply_to, thread_root, author FROM posts WHERE native_id = 't1_lq0001'"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import FAST, FIXTURES, at
+from recorded import FAST, FIXTURES, at
 
 from resonanz.localnet.state import NetworkState
 from resonanz.sources import settings as cfg
@@ -39,7 +39,10 @@ def test_recorded_feeds_normalise() -> None:
         assert len(items) == count
     first = items[0].post
     assert first is not None
-    assert first["text"] == "Akku-Problem nach Update\n\nSeit dem Update hält der Akku nur noch einen Tag."
+    assert (
+        first["text"]
+        == "Akku-Problem nach Update\n\nSeit dem Update hält der Akku nur noch einen Tag."
+    )
 
 
 def test_discover_feeds_resolves_relative_links() -> None:

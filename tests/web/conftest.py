@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 import shutil
 import socket
 import threading
@@ -12,12 +13,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
+import pyarrow as pa
 import pytest
 import uvicorn
 
 from resonanz.ingest import Batch
 from resonanz.pipeline import open_ingestor
-from resonanz.records import AUTHOR_SCHEMA, EMOTIONS, INTENTS, POST_SCHEMA, to_table
+from resonanz.records import AUTHOR_SCHEMA, EMOTIONS, ENRICHED_POST_SCHEMA, INTENTS, to_table
 from resonanz.web.app import create_app
 from resonanz.web.users import ROLES, add_user
 from resonanz.workspace import Workspace
@@ -28,7 +31,7 @@ END = datetime(2026, 3, 2, 12, tzinfo=UTC)
 #: Hostile strings placed in post texts, author names and bios.
 XSS = (
     "<script>alert('xss-script')</script>",
-    '<img src=x onerror="alert(\'xss-img\')">',
+    "<img src=x onerror=\"alert('xss-img')\">",
     "<a href=\"javascript:alert('xss-link')\">click</a>",
     "<svg onload=\"alert('xss-svg')\"><circle r=5/></svg>",
     "{{7*7}} ${7*7} {% raw %}{{ config }}{% endraw %}",
@@ -66,7 +69,9 @@ TEXTS = (
 )
 
 
-def _posts(rng: random.Random, count: int) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+def _posts(
+    rng: random.Random, count: int
+) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
     authors = [
         {
             "platform": "mastodon",
@@ -91,7 +96,9 @@ def _posts(rng: random.Random, count: int) -> tuple[list[dict[str, object]], lis
             {
                 "platform": "mastodon" if i % 4 else "bluesky",
                 "native_id": str(i),
-                "url": "javascript:alert('xss-url')" if i % 7 == 0 else f"https://social.example/{i}",
+                "url": "javascript:alert('xss-url')"
+                if i % 7 == 0
+                else f"https://social.example/{i}",
                 "author": authors[i % len(authors)]["handle"],
                 "text": text,
                 "lang": "de" if "Die" in text or "Wann" in text else "en",
@@ -105,8 +112,12 @@ def _posts(rng: random.Random, count: int) -> tuple[list[dict[str, object]], lis
                 "sentiment": sentiment,
                 "sentiment_score": {"negative": -0.6, "neutral": 0.0, "positive": 0.7}[sentiment],
                 "emotion": rng.choice(EMOTIONS),
-                "aspects": [{"category": rng.choice(("battery", "price", "delivery")),
-                             "polarity": sentiment}],
+                "aspects": [
+                    {
+                        "category": rng.choice(("battery", "price", "delivery")),
+                        "polarity": sentiment,
+                    }
+                ],
                 "intents": [rng.choice(INTENTS)] if rng.random() < 0.3 else [],
             }
         )
@@ -117,13 +128,7 @@ def build_world(folder: Path, count: int = 400) -> Workspace:
     """Create a workspace with ``count`` enriched posts (some hostile) and one user per role."""
     ws = Workspace.init(folder, config_text=CONFIG)
     posts, authors = _posts(random.Random(7), count)
-    table = to_table(posts, POST_SCHEMA)
-    import pyarrow as pa
-
-    from resonanz.records import ENRICHED_POST_SCHEMA
-
     enriched = pa.Table.from_pylist(posts, schema=ENRICHED_POST_SCHEMA)
-    del table
     with ws.open(write=True) as store:
         ingest = open_ingestor(ws, store, enrich=False)
         ingest.write(Batch(posts=enriched, authors=to_table(authors, AUTHOR_SCHEMA)))
@@ -185,3 +190,87 @@ def serve_in_thread(workspace: Workspace) -> Iterator[LiveServer]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def add_mastodon_channel(workspace: Workspace, url: str, token: str) -> Workspace:
+    """Add a ``masto`` publishing channel to ``url`` (token in a file); return the reloaded one."""
+    (workspace.folder / "masto.token").write_text(token, encoding="utf-8")
+    config = workspace.folder / "resonanz.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8")
+        + f"""
+[publish]
+backoff_s = 0.05
+backoff_max_s = 0.2
+max_attempts = 2
+timeout_s = 5
+
+[publish.channels.masto]
+network = "mastodon"
+url = "{url}"
+handle = "acme"
+token = {{file = "masto.token"}}
+""",
+        encoding="utf-8",
+    )
+    return Workspace.load(workspace.folder)
+
+
+class Browserless:
+    """A logged-in HTTP client of the live dashboard (real HTTP, cookies kept)."""
+
+    def __init__(self, server: LiveServer, username: str | None) -> None:
+        self.client = httpx.Client(base_url=server.url, follow_redirects=False, timeout=60)
+        self.csrf = ""
+        if username is not None:
+            self.login(username)
+
+    def login(self, username: str, password: str = PASSWORD) -> httpx.Response:
+        """Log in through the form, as a browser would."""
+        page = self.client.get("/login")
+        self.csrf = csrf_of(page.text)
+        response = self.client.post(
+            "/login",
+            data={"username": username, "password": password, "csrf": self.csrf, "next": "/"},
+        )
+        self.csrf = csrf_of(self.client.get("/alerts").text) if response.status_code == 303 else ""
+        return response
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self.client.close()
+
+
+def csrf_of(html: str) -> str:
+    """Return the CSRF token of a page."""
+    found = re.search(r'name="csrf-token" content="([^"]+)"', html)
+    assert found, "page without CSRF token"
+    return found.group(1)
+
+
+BROWSER_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """One headless Chromium (Debian's, never downloaded) for the whole test run."""
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (make setup installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()

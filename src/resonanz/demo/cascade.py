@@ -35,6 +35,7 @@ class Growth:
     groups: tuple[str, ...] = PEOPLE
     kinds: tuple[float, float, float] | None = None
     dispersion: float = 0.6  # lower: more unequal offspring (a few nodes spread widely)
+    sustain: bool = False  # keep growing from the newest posts until ``cap`` is reached
 
 
 def poisson(rng: random.Random, lam: float) -> int:
@@ -70,10 +71,19 @@ def grow(
     anchor = world.clock.anchor
     made: list[SimPost] = []
     queue = deque([root])
-    while queue and len(made) < growth.cap:
+    revivals = 0
+    while len(made) < growth.cap:
+        if not queue:
+            if not (growth.sustain and made and revivals < 50):
+                break
+            revivals += 1
+            queue.extend(made[-3:])
         node = queue.popleft()
-        mean = growth.first if node is root else growth.mean
-        for _ in range(offspring(rng, mean, growth.dispersion)):
+        if node is root:
+            count = round(growth.first) if growth.sustain else offspring(rng, growth.first, 0.6)
+        else:
+            count = offspring(rng, growth.mean, growth.dispersion)
+        for _ in range(count):
             if len(made) >= growth.cap:
                 break
             kind = rng.choices(("repost", "reply", "quote"), weights=weights)[0]

@@ -51,7 +51,7 @@ SLOTS: dict[str, tuple[tuple[str, float], ...]] = {
 WEAK = {"rheinrad": ("support", "app"), "spreeflug": ("delivery", "quality"), "alpenvolt": ("price",)}
 STRONG = {"rheinrad": ("design", "motor"), "spreeflug": ("price", "design"), "alpenvolt": ("motor",)}
 #: Where everyday posts appear.
-PLATFORMS = (("mastodon", 0.3), ("bluesky", 0.3), ("reddit", 0.22), ("hackernews", 0.1), ("rss", 0.08))
+PLATFORMS = (("mastodon", 0.31), ("bluesky", 0.31), ("reddit", 0.22), ("hackernews", 0.06), ("rss", 0.1))
 EVERYONE = tuple(SLOTS)
 
 
@@ -84,8 +84,7 @@ def spec_for(world: World, rng: random.Random, author: Author, slot: str, at: da
     lang = "en" if author.platform == "hackernews" else author.lang
     link = None
     if slot == "news":
-        outlets = [a.handle for a in world.authors if a.platform == "rss"]
-        site = author.handle if author.platform == "rss" else rng.choice(outlets)
+        site = author.handle if author.platform == "rss" else rng.choice(world.outlets)
         link = article_link(site, at, rng)
     return PostSpec(
         intent=slot,
@@ -127,7 +126,7 @@ def background(world: World, total: int) -> None:
             leader = crowd[min(int(rng.expovariate(0.6)), len(crowd) - 1)]
             post.text += f" cc {mention_text(platform, leader.handle)}"
             post.mentions.append(leader.handle)
-        first = 2.5 if platform == "hackernews" else 0.55
+        first = 2.0 if platform == "hackernews" else 0.55
         grow(world, post, Growth(first=first, mean=0.25, cap=30), rng)
 
 

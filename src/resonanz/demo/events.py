@@ -135,12 +135,13 @@ class Campaign:
             self.roots.append(root)
             viral = platform == "mastodon"
             growth = Growth(
-                first=max(8.0, 0.07 * size) if viral else 8.0,
+                first=max(4.0, 0.015 * size) if viral else 8.0,
                 mean=1.3 if viral else 0.45,
                 cap=size if viral else max(10, size // 5),
                 delay_minutes=50.0,
                 kinds=(0.7, 0.08, 0.22),
                 dispersion=0.8,
+                sustain=viral,
                 groups=("customer", "prospect", "public", "influencer", "employee"),
             )
             grow(world, root, growth, rng, self._respond)

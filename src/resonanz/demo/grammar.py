@@ -1,8 +1,8 @@
 """Expand phrase grammars: named slots of alternatives that refer to other slots.
 
 A grammar file has ``= name`` headers, each followed by one alternative per line. In an
-alternative, ``{slot}`` expands a random alternative of ``slot`` (or a context variable of that
-name), ``{?slot}`` does so half of the time, ``{@}`` inside a slot name is the post's aspect
+alternative, ``{slot}`` expands a random alternative of ``slot`` (or, when there is no such slot, the
+context variable of that name), ``{?slot}`` does so half of the time, ``{@}`` inside a slot name is the post's aspect
 and ``~`` alone is the empty alternative. Lines starting with ``#`` are comments.
 
 >>> g = Grammar.parse("= hi\\nhallo {who}\\n= who\\nWelt")
@@ -58,7 +58,7 @@ class Grammar:
         aspect: str = "",
         used: list[str] | None = None,
     ) -> str:
-        """Expand slot ``name`` with ``rng``; context variables win over slots.
+        """Expand slot ``name`` with ``rng``; names that are no slot come from ``context``.
 
         Every aspect slot (a name with ``@``) that was expanded is appended to ``used``.
         """
@@ -77,14 +77,13 @@ class Grammar:
             name = name.replace("@", aspect)
             if used is not None:
                 used.append(name)
-        if name in context:
-            return context[name]
         alternatives = self.slots.get(name)
-        if not alternatives:
-            raise KeyError(f"no slot {name!r} in the phrase grammar")
+        if alternatives is None:
+            # Context variables may be computed on first use (a mapping with __getitem__).
+            return context[name]
         if depth > _MAX_DEPTH:
             raise RecursionError(f"phrase slot {name!r} nests too deeply")
-        template = alternatives[rng.randrange(len(alternatives))]
+        template = alternatives[int(rng.random() * len(alternatives))]
 
         def fill(match: re.Match[str]) -> str:
             optional, slot = match.group(1), match.group(2)

@@ -73,7 +73,7 @@ class HandleMaker:
         handle = self._format(platform, user)
         suffix = 2
         while (platform, handle) in self.taken:
-            handle = self._format(platform, f"{user}{suffix}")
+            handle = self._format(platform, f"{user[:12]}{suffix}")
             suffix += 1
         self.taken.add((platform, handle))
         return handle, display

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from resonanz.demo import grammar
@@ -78,15 +79,14 @@ class Written:
 def write(spec: PostSpec, rng: random.Random) -> Written:
     """Compose the text of the post described by ``spec``."""
     gram = grammar.load(spec.lang)
-    placeholders: dict[str, str] = {}
-    context = _context(spec, rng, placeholders)
+    context = _Facts(spec, rng)
     used: list[str] = []
     text = tidy(gram.expand(spec.intent, rng, context, spec.aspect, used))
     if spec.intent not in ("news", "answer_question", "answer_complaint"):
         text = roughen(text, rng, spec.lang)
     text = _decorate(text, spec, rng)
-    links = [v for k, v in placeholders.items() if "://" in v and k in text]
-    for key, value in placeholders.items():
+    links = [v for k, v in context.held.items() if "://" in v and k in text]
+    for key, value in context.held.items():
         text = text.replace(key, value)
     tags = [t.lower() for t in _HASHTAG.findall(text)]
     return Written(
@@ -97,58 +97,93 @@ def write(spec: PostSpec, rng: random.Random) -> Written:
     )
 
 
-def _context(spec: PostSpec, rng: random.Random, holders: dict[str, str]) -> dict[str, str]:
-    """Fill the grammar's context variables; links and codes become noise-proof placeholders."""
-    de = spec.lang == "de"
-    prod = spec.product
-    company = spec.company
-    rival = spec.rival
-    rival_product = rival.products[rng.randrange(len(rival.products))] if rival else None
-    name = prod.name if prod else "Rad"
-    other = ""
-    if company is not None and prod is not None:
-        others = [p.name for p in company.products if p.key != prod.key]
-        other = others[rng.randrange(len(others))] if others else prod.name
-    km = rng.choice((8, 12, 15, 18, 20, 22, 25, 30, 35, 40))
-    context = {
-        "PN": name,
-        "PN2": other,
-        "PF": prod.full if prod else name,
-        "P": _choose(rng, _forms_de(prod) if de else _forms_en(prod)),
-        "PD": _choose(rng, _dative_de(prod) if de else _forms_en(prod)),
-        "KIND": (prod.kind_de if de else prod.kind_en) if prod else ("E-Bike" if de else "e-bike"),
-        "B": company.name if company else "Rheinrad",
-        "C": rival.name if rival else "Spreeflug",
-        "CP": rival_product.full if rival_product else "Spreeflug Aero",
-        "US": spec.us or "@rheinrad",
-        "km": str(km),
-        "km2": str(rng.randrange(4, 60) * 100),
-        "km2short": str(rng.randrange(35, 140)),
-        "weeks": str(rng.randrange(2, 10)),
-        "days": str(rng.randrange(2, 15)),
-        "months": str(rng.randrange(2, 19)),
-        "hours": str(rng.randrange(2, 7)),
-        "pct": str(rng.randrange(15, 65)),
-        "range": str(rng.choice((60, 70, 80, 90, 100, 120))),
-        "price": str(prod.price if prod else 2499),
-        "n": str(rng.randrange(2, 6)),
-        "order": str(rng.randrange(100000, 999999)),
-        "city": _choose(rng, CITIES if de else CITIES_EN),
-        "name": spec.name or "du",
-        "agent": _choose(rng, AGENTS),
-    }
-    context["link"] = _hold(holders, spec.link or f"https://{_domain(company)}/")
-    context["code"] = _hold(holders, spec.code or "")
-    spam = f"http://{_choose(rng, SPAM_DOMAINS)}/?ref={rng.randrange(10**6, 10**7)}"
-    context["spamlink"] = _hold(holders, spam)
-    return context
+class _Facts(dict[str, str]):
+    """The post's context variables, each computed on first use (unused ones cost nothing)."""
+
+    def __init__(self, spec: PostSpec, rng: random.Random) -> None:
+        super().__init__()
+        self.spec = spec
+        self.rng = rng
+        self.held: dict[str, str] = {}
+
+    def __missing__(self, key: str) -> str:
+        value = _MAKERS[key](self)
+        self[key] = value
+        return value
+
+    def pick(self, options: tuple[str, ...] | list[str]) -> str:
+        """Return one of ``options``."""
+        return options[int(self.rng.random() * len(options))]
+
+    def number(self, low: int, high: int) -> str:
+        """Return a number in ``[low, high)`` as text."""
+        return str(low + int(self.rng.random() * (high - low)))
+
+    def hold(self, value: str) -> str:
+        """Return a placeholder for ``value`` that noise cannot damage."""
+        key = f"\x00{len(self.held)}\x00"
+        self.held[key] = value
+        return key
+
+    @property
+    def de(self) -> bool:
+        """True for German posts."""
+        return self.spec.lang == "de"
 
 
-def _hold(holders: dict[str, str], value: str) -> str:
-    """Return a placeholder for ``value`` that noise cannot damage."""
-    key = f"\x00{len(holders)}\x00"
-    holders[key] = value
-    return key
+def _other_product(f: _Facts) -> str:
+    company, prod = f.spec.company, f.spec.product
+    if company is None or prod is None:
+        return "Kranich"
+    return f.pick([p.name for p in company.products if p.key != prod.key] or [prod.name])
+
+
+def _rival_product(f: _Facts) -> str:
+    rival = f.spec.rival
+    return f.pick([p.full for p in rival.products]) if rival else "Spreeflug Aero"
+
+
+def _kind(f: _Facts) -> str:
+    prod = f.spec.product
+    if prod is None:
+        return "E-Bike" if f.de else "e-bike"
+    return prod.kind_de if f.de else prod.kind_en
+
+
+def _spam(f: _Facts) -> str:
+    return f.hold(f"http://{f.pick(SPAM_DOMAINS)}/?ref={f.number(10**6, 10**7)}")
+
+
+_MAKERS: dict[str, Callable[[_Facts], str]] = {
+    "PN": lambda f: f.spec.product.name if f.spec.product else "Rad",
+    "PN2": _other_product,
+    "PF": lambda f: f.spec.product.full if f.spec.product else "Rad",
+    "P": lambda f: f.pick(_forms_de(f.spec.product) if f.de else _forms_en(f.spec.product)),
+    "PD": lambda f: f.pick(_dative_de(f.spec.product) if f.de else _forms_en(f.spec.product)),
+    "KIND": _kind,
+    "B": lambda f: f.spec.company.name if f.spec.company else "Rheinrad",
+    "C": lambda f: f.spec.rival.name if f.spec.rival else "Spreeflug",
+    "CP": _rival_product,
+    "US": lambda f: f.spec.us or "@rheinrad",
+    "km": lambda f: f.pick(("8", "12", "15", "18", "20", "22", "25", "30", "35", "40")),
+    "km2": lambda f: f.number(4, 60) + "00",
+    "km2short": lambda f: f.number(35, 140),
+    "weeks": lambda f: f.number(2, 10),
+    "days": lambda f: f.number(2, 15),
+    "months": lambda f: f.number(2, 19),
+    "hours": lambda f: f.number(2, 7),
+    "pct": lambda f: f.number(15, 65),
+    "range": lambda f: f.pick(("60", "70", "80", "90", "100", "120")),
+    "price": lambda f: str(f.spec.product.price if f.spec.product else 2499),
+    "n": lambda f: f.number(2, 6),
+    "order": lambda f: f.number(100000, 999999),
+    "city": lambda f: f.pick(CITIES if f.de else CITIES_EN),
+    "name": lambda f: f.spec.name or ("du" if f.de else "there"),
+    "agent": lambda f: f.pick(AGENTS),
+    "link": lambda f: f.hold(f.spec.link or f"https://{_domain(f.spec.company)}/"),
+    "code": lambda f: f.hold(f.spec.code or ""),
+    "spamlink": _spam,
+}
 
 
 def _domain(company: Company | None) -> str:
@@ -156,7 +191,7 @@ def _domain(company: Company | None) -> str:
 
 
 def _choose(rng: random.Random, options: tuple[str, ...] | list[str]) -> str:
-    return options[rng.randrange(len(options))]
+    return options[int(rng.random() * len(options))]
 
 
 def _forms_de(prod: Product | None) -> list[str]:

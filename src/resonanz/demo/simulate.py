@@ -42,7 +42,7 @@ def simulate(seed: int, posts: int, anchor: datetime) -> Simulation:
     campaign.run(viral, _scaled(posts, 220, 10))
     questions(world, _scaled(posts, 420, 30), _scaled(posts, 200, 15))
     own_posts(world, _scaled(posts, 220, 100))
-    leaders(world, _scaled(posts, 45, 8), max(10, viral // 4))
+    leaders(world, _scaled(posts, 45, 8), max(8, viral // 6))
     bots(world, _scaled(posts, 2200, 50))
     planned = len(world.posts)  # the events and accounts above are never cut
     background(world, posts)

@@ -80,6 +80,7 @@ class World:
         self._pools: dict[tuple[str, tuple[str, ...]], Pool] = {}
         self.own = {p: self.author(p, h) for p, h in OWN_ACCOUNTS}
         self.crisis_window: tuple[datetime, datetime] | None = None
+        self.outlets = [a.handle for a in authors if a.platform == "rss"]
 
     def in_crisis(self, at: datetime) -> bool:
         """Return True while the crisis runs (our team is slower then)."""

@@ -17,6 +17,7 @@ from resonanz.store import QuarantineItem
 
 #: Bytes of a rejected input kept in quarantine (longer input is cut, the reason says so).
 MAX_QUARANTINE_RAW: Final = 65_536
+MAX_REMEMBERED_AUTHORS: Final = 500_000
 
 
 @dataclass
@@ -39,10 +40,14 @@ class ReadContext:
     name: str  # the file name used in quarantine locations
     batch_size: int = 25_000
     mapping: Mapping[str, str] = field(default_factory=dict)  # input column -> field
+    #: Author profiles already stored by this run, so unchanged ones are not stored again.
+    sent_authors: dict[tuple[str, str], tuple[object, ...]] = field(default_factory=dict)
 
     def chunk(self, position: Position) -> Chunk:
         """Start an empty chunk at ``position``."""
-        return Chunk(self.defaults, self.quarantine_source, position=position)
+        return Chunk(
+            self.defaults, self.quarantine_source, position=position, sent=self.sent_authors
+        )
 
     def location(self, line: int) -> str:
         """Return the quarantine location of ``line``."""
@@ -63,6 +68,7 @@ class Chunk:
     done_bytes: int = 0
     read: int = 0
     skipped: int = 0
+    sent: dict[tuple[str, str], tuple[object, ...]] = field(default_factory=dict)
 
     def add(self, obj: Mapping[str, Any], location: str, raw: bytes | None = None) -> None:
         """Normalise one input record, or quarantine it with the reason."""
@@ -117,6 +123,18 @@ class Chunk:
         extra = self.table.num_rows if self.table is not None else 0
         return len(self.posts) + len(self.quarantined) + self.skipped + extra
 
+    def _changed_authors(self) -> list[AuthorRecord]:
+        """Return the profiles that differ from what this run stored before."""
+        if len(self.sent) > MAX_REMEMBERED_AUTHORS:
+            self.sent.clear()  # keeps memory flat on inputs with millions of authors
+        changed = []
+        for key, author in self.authors.items():
+            values = tuple(v for k, v in author.items() if k != "updated_at")
+            if self.sent.get(key) != values:
+                self.sent[key] = values
+                changed.append(author)
+        return changed
+
     def to_batch(self, cursor: tuple[str, str] | None) -> Batch:
         """Return the chunk as a batch for :meth:`resonanz.ingest.Ingestor.write`."""
         posts = pa.Table.from_pylist(self.posts, schema=POST_SCHEMA)
@@ -124,7 +142,7 @@ class Chunk:
             posts = self.table if not self.posts else pa.concat_tables([posts, self.table])
         return Batch(
             posts=posts,
-            authors=pa.Table.from_pylist(list(self.authors.values()), schema=AUTHOR_SCHEMA),
+            authors=pa.Table.from_pylist(self._changed_authors(), schema=AUTHOR_SCHEMA),
             quarantined=self.quarantined,
             cursor=cursor,
         )

@@ -39,8 +39,8 @@ def text_value(value: object, name: str) -> str | None:
     """Return a string field (numbers become strings); empty strings become None."""
     if value is None:
         return None
-    if isinstance(value, str):
-        return value if value else None
+    if value.__class__ is str:
+        return value or None
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)
     raise RecordError(f"{name} must be a string, got {type(value).__name__}")
@@ -48,6 +48,10 @@ def text_value(value: object, name: str) -> str | None:
 
 def id_value(value: object, name: str) -> str | None:
     """Return a post id as a string (integers are accepted, floats only when whole)."""
+    if value is None:
+        return None
+    if value.__class__ is str:
+        return value.strip() or None
     if isinstance(value, float):
         if not value.is_integer():
             raise RecordError(f"{name} must be a string or whole number, got {value!r}")
@@ -69,6 +73,8 @@ def int_value(value: object, name: str) -> int | None:
     """Return a non-negative whole number; accept integral floats and digit strings."""
     if value is None:
         return None
+    if value.__class__ is int and value >= 0:
+        return value
     if isinstance(value, bool):
         raise RecordError(f"{name} must be a whole number, got a boolean")
     if isinstance(value, int):

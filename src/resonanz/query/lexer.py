@@ -81,12 +81,7 @@ def _quoted(query: str, start: int) -> tuple[str, int]:
     """Return the inside of the quoted phrase opening at ``start`` and the index after it."""
     end = query.find('"', start + 1)
     if end < 0:
-        raise syntax_error(
-            query,
-            len(query),
-            f"'\"' to close the phrase opened at position {start}",
-            "unterminated quote",
-        )
+        raise syntax_error(query, len(query), "'\"'", f"unterminated quote at position {start}")
     return query[start + 1 : end], end + 1
 
 

@@ -117,9 +117,7 @@ class _Parser:
         if kind == "(":
             node = self.parse_or()
             if self.peek.kind != ")":
-                raise self.fail(
-                    self.peek, f"')' to close the '(' at position {token.pos}", "unbalanced '('"
-                )
+                raise self.fail(self.peek, "')'", f"unbalanced '(' at position {token.pos}")
             self.advance()
             return node
         if kind == "TERM":

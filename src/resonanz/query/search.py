@@ -63,5 +63,5 @@ def search_posts(
 def count_matches(con: duckdb.DuckDBPyConnection, query: str) -> int:
     """Return how many stored posts match ``query``."""
     where, params = compile_sql(query)
-    row = con.execute(f"SELECT count(*) FROM posts p WHERE {where}", params).fetchone()  # noqa: S608
-    return int(row[0]) if row else 0
+    sql = f"SELECT count(*) FROM posts p WHERE {where}"  # noqa: S608 - fixed pieces
+    return int(con.execute(sql, params).fetchall()[0][0])

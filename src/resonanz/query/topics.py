@@ -18,10 +18,10 @@ KINDS = get_args(TopicKind)
 
 
 def _query_of(con: duckdb.DuckDBPyConnection, name: str) -> tuple[str, str]:
-    row = con.execute("SELECT query, origin FROM topics WHERE name = ?", [name]).fetchone()
-    if row is None:
+    rows = con.execute("SELECT query, origin FROM topics WHERE name = ?", [name]).fetchall()
+    if not rows:
         raise ConfigError(f"no topic named {name!r}; see `resonanz topics list`")
-    return str(row[0]), str(row[1])
+    return str(rows[0][0]), str(rows[0][1])
 
 
 def _rematch(con: duckdb.DuckDBPyConnection, name: str, query: str) -> int:
@@ -33,8 +33,7 @@ def _rematch(con: duckdb.DuckDBPyConnection, name: str, query: str) -> int:
         f"WHERE {where} ON CONFLICT DO NOTHING",
         [name, *params],
     )
-    row = con.execute("SELECT count(*) FROM matches WHERE topic = ?", [name]).fetchone()
-    return int(row[0]) if row else 0
+    return int(con.execute("SELECT count(*) FROM matches WHERE topic = ?", [name]).fetchall()[0][0])
 
 
 def rematch_topic(store: Store, name: str) -> int:
@@ -69,8 +68,8 @@ def add_topic(
         raise ConfigError("a topic needs a name")
     parse(query)
     with store.transaction() as con:
-        row = con.execute("SELECT origin FROM topics WHERE name = ?", [name]).fetchone()
-        if row is not None and row[0] == "config":
+        origin = con.execute("SELECT origin FROM topics WHERE name = ?", [name]).fetchall()
+        if origin and origin[0][0] == "config":
             raise ConfigError(
                 f"topic {name!r} is defined in resonanz.toml; change it there or pick another name"
             )

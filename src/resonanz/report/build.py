@@ -67,8 +67,18 @@ def build_report(
     volume_rows = volume_by_day(con, flt)
     volume = None
     if volume_rows:
-        volume = render(Chart(_("overview.volume"), "line", volume_rows, "day", "posts",
-                              color="sentiment", x_title="", y_title=_("chart.posts")))
+        volume = render(
+            Chart(
+                _("overview.volume"),
+                "line",
+                volume_rows,
+                "day",
+                "posts",
+                color="sentiment",
+                x_title="",
+                y_title=_("chart.posts"),
+            )
+        )
     sections: list[Section] = []
     for name, key in SECTIONS:
         outcome = campaign_facts(con) if name == "campaigns" else run_insight(con, name, window)
@@ -80,6 +90,12 @@ def build_report(
             )
         sections.append(section)
     return Report(
-        workspace_name, since, until, lang, count_mentions(con, flt), volume, sections,
+        workspace_name,
+        since,
+        until,
+        lang,
+        count_mentions(con, flt),
+        volume,
+        sections,
         now or datetime.now(since.tzinfo),
     )

@@ -38,12 +38,12 @@ def open_lake(posts: Path, extra: dict[str, Path] | None = None) -> duckdb.DuckD
         present = {
             r[0] for r in con.execute("SELECT name FROM parquet_schema(?)", [glob]).fetchall()
         }
-        columns = con.execute(f"DESCRIBE {name}").fetchall()  # noqa: S608 - fixed names
+        columns = con.execute(f"DESCRIBE {name}").fetchall()
         select = ", ".join(
             f'"{col}"' if col in present else f'CAST(NULL AS {kind}) AS "{col}"'
             for col, kind, *_ in columns
         )
-        con.execute(f"DROP TABLE {name}")  # noqa: S608 - fixed names
+        con.execute(f"DROP TABLE {name}")
         con.execute(
             f"CREATE VIEW {name} AS SELECT {select} "  # noqa: S608 - schema from migrations
             f"FROM read_parquet({_literal(glob)})"

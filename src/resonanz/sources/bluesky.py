@@ -7,6 +7,7 @@ with Jetstream's ``time_us`` cursor, stored with the posts it produced.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Mapping
@@ -234,15 +235,19 @@ class BlueskyConnector(Connector):
         last_flush = time.monotonic()
         try:
             async with websockets.connect(str(url), open_timeout=20, ping_interval=30) as socket:
-                async for message in socket:
-                    event = _jetstream_event(message)
-                    if event is None:
-                        continue
-                    cursor = max(cursor, int(event.get("time_us") or 0))
-                    self._note_identity(event)
-                    if event.get("kind") == "commit":
-                        buffer.append(event)
-                    if len(buffer) >= FLUSH_EVENTS or time.monotonic() - last_flush > FLUSH_SECONDS:
+                while True:
+                    try:
+                        message = await asyncio.wait_for(socket.recv(), FLUSH_SECONDS)
+                    except TimeoutError:
+                        message = None  # quiet stream: still store what is buffered
+                    event = _jetstream_event(message) if message is not None else None
+                    if event is not None:
+                        cursor = max(cursor, int(event.get("time_us") or 0))
+                        self._note_identity(event)
+                        if event.get("kind") == "commit":
+                            buffer.append(event)
+                    due = time.monotonic() - last_flush >= FLUSH_SECONDS
+                    if len(buffer) >= FLUSH_EVENTS or (due and (buffer or event is None)):
                         state = await self._flush(buffer, state, cursor, emit)
                         buffer, last_flush = [], time.monotonic()
         except InvalidHandshake as exc:
@@ -250,8 +255,6 @@ class BlueskyConnector(Connector):
         except (ConnectionClosed, OSError, TimeoutError) as exc:
             await self._flush(buffer, state, cursor, emit)
             raise Unavailable(f"jetstream dropped ({type(exc).__name__}); resuming") from None
-        await self._flush(buffer, state, cursor, emit)
-        raise Unavailable("jetstream closed the connection; resuming from its cursor")
 
     def _note_identity(self, event: dict[str, Any]) -> None:
         identity = event.get("identity")

@@ -12,8 +12,10 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import random
+import ssl
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -103,6 +105,7 @@ class Http:
             rate = settings.requests_per_minute or DEFAULT_BUDGETS.get(platform, 60.0)
             budget = Budget(rate)
         client = httpx.AsyncClient(
+            verify=_ssl_context(),
             timeout=settings.timeout_seconds,
             transport=transport,
             headers={"User-Agent": "resonanz/0.1", **(headers or {})},
@@ -208,6 +211,12 @@ class Http:
         if seconds is not None:
             seconds = min(seconds, self.settings.max_retry_after_seconds)
             self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+
+
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    """Load the CA certificates once (about half a second each time otherwise)."""
+    return ssl.create_default_context()
 
 
 def retry_after(value: str | None) -> float | None:

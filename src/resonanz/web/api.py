@@ -10,7 +10,6 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import duckdb
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -74,8 +73,9 @@ async def openapi(request: Request) -> Response:
 async def stats(request: Request) -> Response:
     """Return the number of mentions in the window."""
     form, _window, _options = await window_of(request)
-    flt = MentionFilter(topic=form.topic, platform=form.platform, lang=form.lang,
-                        since=form.since, until=form.until)
+    flt = MentionFilter(
+        topic=form.topic, platform=form.platform, lang=form.lang, since=form.since, until=form.until
+    )
     total = await web_context(request).run(count_mentions, flt)
     return _json({"since": form.since, "until": form.until, "mentions": total})
 

@@ -16,7 +16,6 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from resonanz.workspace import Workspace
 from resonanz.web import api
 from resonanz.web.auth import guarded
 from resonanz.web.context import WebContext, signing_key
@@ -32,6 +31,7 @@ from resonanz.web.pages import (
     reports,
     session,
 )
+from resonanz.workspace import Workspace
 
 SESSION_COOKIE = "resonanz_session"
 PAGE_GROUPS = (session, overview, listening, posts, insights, engage, publishing, reports, admin)

@@ -23,7 +23,7 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-_UNSET = object()
+_UNSET = object()  # "not looked up yet", unlike None ("nobody logged in")
 
 
 def csrf_token(request: Request) -> str:
@@ -66,8 +66,8 @@ def log_out(request: Request) -> None:
 async def current_user(request: Request) -> User | None:
     """Return the logged-in user, or None (also when the session was ended elsewhere)."""
     cached = getattr(request.state, "user", _UNSET)
-    if cached is not _UNSET:
-        return cached  # type: ignore[no-any-return]
+    if cached is None or isinstance(cached, User):
+        return cached
     uid = request.session.get("uid")
     user: User | None = None
     if isinstance(uid, int):

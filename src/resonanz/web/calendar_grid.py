@@ -51,8 +51,10 @@ def grid(
     """Return weeks of days for the view, each day holding its entries (local time)."""
     zone = ZoneInfo(timezone)
     start, end = period(view, anchor)
-    days = {start + timedelta(days=i): Day(start + timedelta(days=i), True) for i in range(
-        (end - start).days + 1)}
+    days = {
+        start + timedelta(days=i): Day(start + timedelta(days=i), True)
+        for i in range((end - start).days + 1)
+    }
     for day in days.values():
         day.in_period = view == "week" or day.day.month == anchor.month
     for entry in entries:

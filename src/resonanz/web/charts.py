@@ -66,11 +66,12 @@ def _color(chart: Chart) -> Any:
     return alt.Color(f"{chart.color}:N", scale=_scale(chart.color), title=chart.color)
 
 
-def _network(chart: Chart, data: alt.Data) -> alt.LayerChart:
+def _network(chart: Chart, data: alt.Data) -> Any:
     """Draw nodes at given (x, y) with edges between them (layout is computed by the caller)."""
     axis_off = alt.Axis(labels=False, ticks=False, grid=False, domain=False, title=None)
+    lines = alt.Data(values=[dict(e) for e in chart.edges])  # type: ignore[no-untyped-call]
     edges = (
-        alt.Chart(alt.Data(values=[dict(e) for e in chart.edges]))
+        alt.Chart(lines)
         .mark_rule(color="#b8c2cc", opacity=0.7)
         .encode(
             x=alt.X("x:Q", axis=axis_off),
@@ -98,9 +99,9 @@ def _network(chart: Chart, data: alt.Data) -> alt.LayerChart:
     return alt.layer(edges, nodes, labels)
 
 
-def to_altair(chart: Chart) -> alt.TopLevelMixin:
+def to_altair(chart: Chart) -> Any:
     """Build the Altair chart of a :class:`Chart` (the single definition used everywhere)."""
-    data = alt.Data(values=[dict(r) for r in chart.rows])
+    data = alt.Data(values=[dict(r) for r in chart.rows])  # type: ignore[no-untyped-call]
     base = alt.Chart(data)
     x_title, y_title = chart.x_title or chart.x, chart.y_title or chart.y
     spec: Any

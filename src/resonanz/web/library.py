@@ -162,5 +162,9 @@ def campaign_facts(con: duckdb.DuckDBPyConnection) -> Outcome:
     links = list_links(con)
     names = sorted({str(link["campaign"]) for link in links if link.get("campaign")})
     reports = [to_plain(campaign_report(con, name)) for name in names]
-    data = {"campaigns": reports, "links": to_plain(links), "referrals": to_plain(list_referrals(con))}
+    data = {
+        "campaigns": reports,
+        "links": to_plain(links),
+        "referrals": to_plain(list_referrals(con)),
+    }
     return Outcome("campaigns", data=data)

@@ -115,7 +115,7 @@ def mentions(
 ) -> list[dict[str, Any]]:
     """Return the posts matching ``flt``, newest first, with their authors' facts."""
     where, params = _where(flt)
-    sql = f"{_SELECT}{where} ORDER BY p.created_at DESC, p.native_id LIMIT ? OFFSET ?"  # noqa: S608
+    sql = f"{_SELECT}{where} ORDER BY p.created_at DESC, p.native_id LIMIT ? OFFSET ?"
     rows = con.execute(sql, [*params, limit, offset]).fetchall()
     return [dict(zip(COLUMNS, row, strict=True)) for row in rows]
 

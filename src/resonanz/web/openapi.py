@@ -18,7 +18,10 @@ _FILTERS = [
     {"name": n, "in": "query", "required": False, "schema": {"type": "string"}}
     for n in ("query", "sentiment", "emotion", "aspect", "intent", "stakeholder", "limit", "offset")
 ]
-_ERR = {"description": "Error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+_ERR = {
+    "description": "Error",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+}
 _OK = {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}}
 
 
@@ -34,15 +37,22 @@ def _get(summary: str, params: list[dict[str, Any]]) -> dict[str, Any]:
 
 def document() -> dict[str, Any]:
     """Return the OpenAPI document of every ``/api`` route."""
-    name = {"name": "name", "in": "path", "required": True, "schema": {"type": "string"},
-            "description": "share-of-voice, sentiment, feedback, trends, influencers, cascades, "
-            "timing, response-times or goals"}
+    name = {
+        "name": "name",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string"},
+        "description": "share-of-voice, sentiment, feedback, trends, influencers, cascades, "
+        "timing, response-times or goals",
+    }
     conversion = {
         "post": {
             "summary": "Report a conversion from the shop (token role shop or admin).",
             "requestBody": {
                 "required": True,
-                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Conversion"}}},
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/Conversion"}}
+                },
             },
             "responses": {"201": _OK, "400": _ERR, "401": _ERR, "403": _ERR, "501": _ERR},
         }

@@ -7,13 +7,37 @@ from typing import Any
 import duckdb
 
 _POST = (
-    "platform", "native_id", "url", "author", "text", "lang", "created_at", "reply_to",
-    "repost_of", "quote_of", "hashtags", "links", "likes", "reposts", "replies", "sentiment",
-    "sentiment_score", "emotion", "aspects", "intents",
+    "platform",
+    "native_id",
+    "url",
+    "author",
+    "text",
+    "lang",
+    "created_at",
+    "reply_to",
+    "repost_of",
+    "quote_of",
+    "hashtags",
+    "links",
+    "likes",
+    "reposts",
+    "replies",
+    "sentiment",
+    "sentiment_score",
+    "emotion",
+    "aspects",
+    "intents",
 )
 _AUTHOR = (
-    "handle", "display_name", "bio", "followers", "following", "is_bot", "stakeholder",
-    "stakeholder_confidence", "stakeholder_evidence",
+    "handle",
+    "display_name",
+    "bio",
+    "followers",
+    "following",
+    "is_bot",
+    "stakeholder",
+    "stakeholder_confidence",
+    "stakeholder_evidence",
 )
 
 

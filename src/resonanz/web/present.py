@@ -65,9 +65,7 @@ def _scalar(value: Any) -> bool:
     return value is None or isinstance(value, str | int | float | bool)
 
 
-def table(
-    records: Sequence[Mapping[str, Any]], title: str = "", max_rows: int = MAX_ROWS
-) -> Block:
+def table(records: Sequence[Mapping[str, Any]], title: str = "", max_rows: int = MAX_ROWS) -> Block:
     """Make a table block of records (the first columns, the first rows)."""
     columns: list[str] = []
     for rec in records[:max_rows]:
@@ -133,9 +131,7 @@ def blocks(
     ``series=False`` leaves out tables of time series (for reports, whose charts show them).
     """
     out: list[Block] = []
-    figures = [
-        (_title(k), _fmt(v)) for k, v in data.items() if _scalar(v) and k not in _HIDDEN
-    ]
+    figures = [(_title(k), _fmt(v)) for k, v in data.items() if _scalar(v) and k not in _HIDDEN]
     if figures:
         out.append(Block("figures", figures=figures))
     for key, value in data.items():

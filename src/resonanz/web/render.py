@@ -61,7 +61,10 @@ def _is_web_url(value: object) -> bool:
 def _combine_author(post: dict[str, Any], author: dict[str, Any] | None) -> dict[str, Any]:
     extra = {"display_name": None, "stakeholder": None}
     if author:
-        extra = {"display_name": author.get("display_name"), "stakeholder": author.get("stakeholder")}
+        extra = {
+            "display_name": author.get("display_name"),
+            "stakeholder": author.get("stakeholder"),
+        }
     return {**post, **extra}
 
 

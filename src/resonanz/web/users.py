@@ -207,10 +207,7 @@ def list_tokens(con: duckdb.DuckDBPyConnection) -> list[ApiToken]:
         "SELECT id, name, role, created_at, last_used_at, revoked FROM web_api_tokens "
         "ORDER BY created_at"
     ).fetchall()
-    return [
-        ApiToken(str(r[0]), str(r[1]), str(r[2]), r[3], r[4], bool(r[5]))  # type: ignore[arg-type]
-        for r in rows
-    ]
+    return [ApiToken(str(r[0]), str(r[1]), str(r[2]), r[3], r[4], bool(r[5])) for r in rows]
 
 
 def revoke_token(con: duckdb.DuckDBPyConnection, token_id: str) -> bool:

@@ -42,7 +42,9 @@ def _parse_day(value: str | None) -> date | None:
         return None
 
 
-def read_window(params: Any, latest: datetime, days: int = DEFAULT_DAYS) -> tuple[WindowForm, Window]:
+def read_window(
+    params: Any, latest: datetime, days: int = DEFAULT_DAYS
+) -> tuple[WindowForm, Window]:
     """Read since/until/topic/platform/lang; default to the last ``days`` days of data."""
     until_day = _parse_day(params.get("until")) or latest.astimezone(UTC).date()
     since_day = _parse_day(params.get("since")) or until_day - timedelta(days=days - 1)

@@ -95,12 +95,26 @@ async def inbox(request: Request) -> Response:
     )
 
 
-def _act(store: Store, ctx_settings: Settings, folder: Any, item_id: int, action: str,
-         form: dict[str, str], user: str) -> None:
+def _act(
+    store: Store,
+    ctx_settings: Settings,
+    folder: Any,
+    item_id: int,
+    action: str,
+    form: dict[str, str],
+    user: str,
+) -> None:
     con = store.con
     if action == "reply":
-        reply_to_item(store, ctx_settings, folder, item_id, form.get("text") or None,
-                      saved=form.get("saved") or None, by=user)
+        reply_to_item(
+            store,
+            ctx_settings,
+            folder,
+            item_id,
+            form.get("text") or None,
+            saved=form.get("saved") or None,
+            by=user,
+        )
     elif action == "assign":
         assign(con, item_id, form.get("assignee") or None)
     elif action == "note":
@@ -129,8 +143,9 @@ async def inbox_action(request: Request) -> Response:
     assert user is not None  # guaranteed by the role check
     ctx = web_context(request)
     try:
-        await ctx.run_store(_act, ctx.workspace.settings, ctx.workspace.folder, item_id, action,
-                            form, user.username)
+        await ctx.run_store(
+            _act, ctx.workspace.settings, ctx.workspace.folder, item_id, action, form, user.username
+        )
     except ResonanzError as exc:
         flash(request, _("inbox.failed", error=str(exc)))
     else:

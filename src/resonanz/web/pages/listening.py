@@ -45,8 +45,14 @@ def _stream(con: duckdb.DuckDBPyConnection, flt: MentionFilter, offset: int) -> 
             "error": None,
         }
     except (ResonanzError, NotAvailable) as exc:
-        return {"posts": [], "total": 0, "volume": [], "options": filter_options(con),
-                "topics": list_topics(con), "error": str(exc)}
+        return {
+            "posts": [],
+            "total": 0,
+            "volume": [],
+            "options": filter_options(con),
+            "topics": list_topics(con),
+            "error": str(exc),
+        }
 
 
 async def listening(request: Request) -> Response:
@@ -60,8 +66,19 @@ async def listening(request: Request) -> Response:
     _ = translator(language(request))
     chart = None
     if data["volume"]:
-        chart = render(Chart(_("listening.volume"), "line", data["volume"], "day", "posts",
-                             color="sentiment", x_title="", y_title=_("chart.posts"), height=160))
+        chart = render(
+            Chart(
+                _("listening.volume"),
+                "line",
+                data["volume"],
+                "day",
+                "posts",
+                color="sentiment",
+                x_title="",
+                y_title=_("chart.posts"),
+                height=160,
+            )
+        )
     keep = flt.as_params()
     return await page(
         request,
@@ -76,15 +93,23 @@ async def listening(request: Request) -> Response:
         next_query=urlencode({**keep, "offset": offset + PAGE_SIZE}),
         prev_query=urlencode({**keep, "offset": max(0, offset - PAGE_SIZE)}),
         kinds=KINDS,
-        choices={"sentiment": SENTIMENTS, "emotion": EMOTIONS, "intent": INTENTS,
-                 "stakeholder": STAKEHOLDERS},
+        choices={
+            "sentiment": SENTIMENTS,
+            "emotion": EMOTIONS,
+            "intent": INTENTS,
+            "stakeholder": STAKEHOLDERS,
+        },
     )
 
 
 def _preview(con: duckdb.DuckDBPyConnection, query: str) -> dict[str, Any]:
     checked = check_query(query)
-    out: dict[str, Any] = {"ok": checked.ok, "message": checked.message,
-                           "position": checked.position, "expected": checked.expected}
+    out: dict[str, Any] = {
+        "ok": checked.ok,
+        "message": checked.message,
+        "position": checked.position,
+        "expected": checked.expected,
+    }
     if checked.ok and query.strip():
         try:
             flt = MentionFilter(query=query)
@@ -115,9 +140,7 @@ async def topic_save(request: Request) -> Response:
     try:
         if not _TOPIC_NAME.match(name):
             raise ConfigError("a topic name is lower-case letters, digits, - or _ (up to 63)")
-        count = await web_context(request).run_store(
-            add_topic, name, kind=kind, query=query[:4000]
-        )
+        count = await web_context(request).run_store(add_topic, name, kind=kind, query=query[:4000])
     except ResonanzError as exc:
         flash(request, _("topic.failed", error=str(exc)))
     else:

@@ -24,7 +24,10 @@ def _facts(
     con: duckdb.DuckDBPyConnection, form: WindowForm, window: Window, settings: Settings
 ) -> dict[str, Any]:
     flt = MentionFilter(
-        topic=form.topic, platform=form.platform, lang=form.lang, since=form.since,
+        topic=form.topic,
+        platform=form.platform,
+        lang=form.lang,
+        since=form.since,
         until=form.until,
     )
     return {
@@ -45,8 +48,16 @@ async def overview(request: Request) -> Response:
     _ = translator(language(request))
     volume_chart = (
         render(
-            Chart(_("overview.volume"), "line", facts["volume"], "day", "posts",
-                  color="sentiment", x_title="", y_title=_("chart.posts"))
+            Chart(
+                _("overview.volume"),
+                "line",
+                facts["volume"],
+                "day",
+                "posts",
+                color="sentiment",
+                x_title="",
+                y_title=_("chart.posts"),
+            )
         )
         if facts["volume"]
         else None

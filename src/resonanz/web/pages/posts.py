@@ -35,8 +35,13 @@ async def post_detail(request: Request) -> Response:
     if data["post"] is None:
         return await page(request, "error.html", 404, title="404", message=_("error.not_found"))
     return await page(
-        request, "post.html", title=_("post.title"), sentiments=SENTIMENTS, emotions=EMOTIONS,
-        intents=INTENTS, **data,
+        request,
+        "post.html",
+        title=_("post.title"),
+        sentiments=SENTIMENTS,
+        emotions=EMOTIONS,
+        intents=INTENTS,
+        **data,
     )
 
 

@@ -17,7 +17,7 @@ from resonanz.publish.calendar import add_draft, approve, list_drafts, schedule,
 from resonanz.publish.checks import check_draft
 from resonanz.publish.slots import suggest_slot
 from resonanz.web.auth import current_user
-from resonanz.web.calendar_grid import grid, period
+from resonanz.web.calendar_grid import grid
 from resonanz.web.charts import render
 from resonanz.web.context import web_context
 from resonanz.web.i18n import translator
@@ -41,7 +41,9 @@ def _calendar_facts(
     drafts = list_drafts(con)
     tz = settings.workspace.timezone
     own = tuple((a.network, a.handle) for a in settings.accounts)
-    timing = run_insight(con, "timing", replace(window, extra={"timezone": tz, "own_accounts": own}))
+    timing = run_insight(
+        con, "timing", replace(window, extra={"timezone": tz, "own_accounts": own})
+    )
     return {
         "drafts": [
             {**to_plain(d), "issues": [to_plain(i) for i in check_draft(con, settings, d)]}
@@ -92,13 +94,23 @@ def _local_time(value: str, tz: str) -> datetime | None:
 
 
 def _save(
-    con: duckdb.DuckDBPyConnection, settings: Settings, form: dict[str, Any], actor: str,
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    form: dict[str, Any],
+    actor: str,
     may_approve: bool,
 ) -> str:
     """Create a draft and move it as far as the action and the actor's role allow."""
     when = _local_time(form["scheduled_at"], settings.workspace.timezone)
-    draft_id = add_draft(con, settings, form["text"], form["channels"], thread=form["thread"],
-                         scheduled_for=when, title=form["title"] or None)
+    draft_id = add_draft(
+        con,
+        settings,
+        form["text"],
+        form["channels"],
+        thread=form["thread"],
+        scheduled_for=when,
+        title=form["title"] or None,
+    )
     if form["action"] in ("review", "schedule"):
         submit(con, draft_id, actor)
     if form["action"] == "schedule" and may_approve:
@@ -124,8 +136,9 @@ async def calendar_save(request: Request) -> Response:
     ctx = web_context(request)
     _ = translator(language(request))
     try:
-        status = await ctx.run(_save, ctx.workspace.settings, form, user.username,
-                               user.role == "admin")
+        status = await ctx.run(
+            _save, ctx.workspace.settings, form, user.username, user.role == "admin"
+        )
     except ResonanzError as exc:
         flash(request, _("calendar.failed", error=str(exc)))
     else:
@@ -145,8 +158,9 @@ async def calendar_approve(request: Request) -> Response:
     ctx = web_context(request)
     _ = translator(language(request))
     try:
-        await ctx.run(_approve, ctx.workspace.settings, request.path_params["entry_id"],
-                      user.username)
+        await ctx.run(
+            _approve, ctx.workspace.settings, request.path_params["entry_id"], user.username
+        )
     except ResonanzError as exc:
         flash(request, _("calendar.failed", error=str(exc)))
     else:
@@ -160,8 +174,10 @@ async def campaigns(request: Request) -> Response:
     _ = translator(language(request))
     data = outcome.data or {}
     sections = [
-        (report["campaign"], blocks({k: v for k, v in report.items() if k != "campaign"},
-                                    charts=False))
+        (
+            report["campaign"],
+            blocks({k: v for k, v in report.items() if k != "campaign"}, charts=False),
+        )
         for report in data.get("campaigns", [])
     ]
     return await page(
@@ -172,7 +188,8 @@ async def campaigns(request: Request) -> Response:
         sections=sections,
         links=table(data.get("links") or [], _("campaigns.links")) if data.get("links") else None,
         referrals=table(data.get("referrals") or [], _("campaigns.referrals"))
-        if data.get("referrals") else None,
+        if data.get("referrals")
+        else None,
     )
 
 

@@ -1,0 +1,94 @@
+"""Peak memory of the full pipeline as the input grows: 100k, 1M, 5M posts in a child process.
+
+The child imports the posts part by part into one workspace through the full pipeline and
+notes its resident memory at each checkpoint; flat means the peak does not grow with the
+input. A time budget bounds the run on slow machines: the child stops after the part that
+crosses it and says how many posts it reached.
+
+``python -m resonanz.bench.pipeline_memory --posts 5000000 [--budget-s 0]`` (0: no budget)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from resonanz.bench.pipeline_runs import current_rss_mb, import_file, open_db, peak_rss_mb, topics
+from resonanz.ingest import Ingestor
+from resonanz.scale.firehose import write_jsonl
+from resonanz.scale.workers import Recipe
+
+FULL_CHECKPOINTS = (100_000, 1_000_000, 5_000_000)
+QUICK_CHECKPOINTS = (2_000, 6_000)
+FULL_BUDGET_S = 300.0
+QUICK_BUDGET_S = 120.0
+
+
+def grow(folder: Path, checkpoints: tuple[int, ...], budget_s: float) -> dict[str, Any]:
+    """Import up to ``checkpoints[-1]`` posts; return the memory at every checkpoint reached."""
+    part = max(1_000, min(100_000, checkpoints[0]))
+    enrich, enrich_authors, match = Recipe(topics=topics()).build()
+    store = open_db(folder / "db")
+    ingestor = Ingestor(store, enrich, match, enrich_authors)
+    started = time.perf_counter()
+    reached, points = 0, []
+    try:
+        while reached < checkpoints[-1]:
+            path = folder / "part.jsonl"
+            write_jsonl(path, part, start=reached)
+            reached += import_file(ingestor, path)
+            path.unlink()
+            if reached in checkpoints:
+                points.append(_point(reached, started))
+            if budget_s and time.perf_counter() - started > budget_s:
+                break
+        if not points or points[-1]["posts"] != reached:
+            points.append(_point(reached, started))
+    finally:
+        store.close()
+    return {"reached": reached, "complete": reached >= checkpoints[-1], "points": points}
+
+
+def _point(posts: int, started: float) -> dict[str, Any]:
+    return {
+        "posts": posts,
+        "rss_mb": current_rss_mb(),
+        "peak_rss_mb": peak_rss_mb(),
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+
+
+def series(folder: Path, *, quick: bool, budget_s: float | None = None) -> dict[str, Any]:
+    """Run :func:`grow` in a child process (a clean peak) and return its figures."""
+    checkpoints = QUICK_CHECKPOINTS if quick else FULL_CHECKPOINTS
+    budget = budget_s if budget_s is not None else (QUICK_BUDGET_S if quick else FULL_BUDGET_S)
+    args = [sys.executable, "-m", "resonanz.bench.pipeline_memory", "--budget-s", str(budget)]
+    args += ["--checkpoints", ",".join(map(str, checkpoints)), "--dir", str(folder)]
+    done = subprocess.run(args, capture_output=True, text=True, check=True)
+    figures: dict[str, Any] = json.loads(done.stdout)
+    peaks = [p["peak_rss_mb"] for p in figures["points"]]
+    figures["budget_s"] = budget
+    figures["growth_first_to_last"] = round(peaks[-1] / peaks[0], 2) if peaks[0] else None
+    return figures
+
+
+def main() -> None:
+    """Run the child side (prints JSON)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--checkpoints", default=",".join(map(str, FULL_CHECKPOINTS)))
+    parser.add_argument("--budget-s", type=float, default=FULL_BUDGET_S)
+    parser.add_argument("--dir", type=Path, default=None, help="scratch folder")
+    args = parser.parse_args()
+    checkpoints = tuple(sorted(int(x) for x in args.checkpoints.split(",")))
+    with tempfile.TemporaryDirectory(prefix="resonanz-mem-", dir=args.dir) as tmp:
+        print(json.dumps(grow(Path(tmp), checkpoints, args.budget_s)))
+
+
+if __name__ == "__main__":
+    main()

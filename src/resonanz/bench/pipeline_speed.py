@@ -1,0 +1,144 @@
+"""Benchmark: the full ingest pipeline beside its floor (bare import) and VADER-only scoring.
+
+The posts (1M by default) are cut into segments; each segment goes, in turn, through the
+floor (parse + store), VADER-only scoring and the full pipeline (normalise, language,
+sentiment, emotion, aspects, intents, stakeholders, matching against 500 topic queries,
+storage), and optionally the full pipeline with a worker process. Interleaving keeps the
+runs comparable on a busy machine; the median over segments is reported, with the totals.
+Peak memory comes from child processes (:mod:`resonanz.bench.pipeline_memory`).
+
+``python -m resonanz.bench.pipeline_speed [--quick] [--posts N] [--out FILE]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from resonanz.bench import pipeline_memory
+from resonanz.bench.pipeline_runs import (
+    Pipelines,
+    Timing,
+    file_texts,
+    import_file,
+    timed,
+    topics,
+    vader_scorer,
+)
+from resonanz.scale.firehose import write_jsonl
+from resonanz.scale.workers import Recipe
+
+NAME = "pipeline_speed"
+FULL_POSTS, QUICK_POSTS = 1_000_000, 6_000
+SEGMENTS, QUICK_SEGMENTS = 5, 2
+RUNS = ("floor", "vader", "full", "full_workers")
+
+
+def measure(folder: Path, posts: int, segments: int, workers: int) -> dict[str, list[Timing]]:
+    """Run every segment through every run; return the timings per run."""
+    recipe = Recipe(topics=topics())
+    size = -(-posts // segments)
+    runs: dict[str, list[Timing]] = {name: [] for name in RUNS}
+    score = vader_scorer()
+    pipes = Pipelines(folder / "db", recipe, workers)
+    try:
+        for k in range(segments):
+            count = min(size, posts - k * size)
+            path = folder / f"segment{k}.jsonl"
+            write_jsonl(path, count, start=k * size)
+            texts = file_texts(path)
+            with timed(count, runs["floor"]):
+                import_file(pipes.floor, path)
+            with timed(count, runs["vader"]):
+                score(texts)
+            with timed(count, runs["full"]):
+                import_file(pipes.full, path)
+            if pipes.parallel is not None:
+                with timed(count, runs["full_workers"]):
+                    import_file(pipes.parallel, path)
+            path.unlink()
+    finally:
+        pipes.close()
+    return {name: values for name, values in runs.items() if values}
+
+
+def summarise(runs: dict[str, list[Timing]]) -> dict[str, Any]:
+    """Return medians, totals and the targets of the comparison."""
+    out: dict[str, Any] = {}
+    for name, values in runs.items():
+        out[name] = {
+            "posts": sum(t.posts for t in values),
+            "wall_s": round(sum(t.wall_s for t in values), 2),
+            "cpu_s": round(sum(t.cpu_s for t in values), 2),
+            "median_posts_per_s": round(statistics.median(t.per_s for t in values)),
+            "median_posts_per_cpu_s": round(statistics.median(t.per_cpu_s for t in values)),
+            "segments_posts_per_cpu_s": [round(t.per_cpu_s) for t in values],
+        }
+    full = out["full"]["median_posts_per_cpu_s"]
+    floor = out["floor"]["median_posts_per_cpu_s"]
+    vader = out["vader"]["median_posts_per_cpu_s"]
+    out["targets"] = {
+        "full_posts_per_cpu_s": full,
+        "full_ge_10k_per_core": full >= 10_000,
+        "full_vs_vader": round(full / vader, 2) if vader else None,
+        "full_at_least_vader": full >= vader,
+        "full_x_floor_time": round(floor / full, 2) if full else None,
+        "full_within_3x_floor": bool(full) and floor / full <= 3.0,
+    }
+    if "full_workers" in out:
+        out["targets"]["workers_speedup_wall"] = round(
+            out["full_workers"]["median_posts_per_s"] / max(out["full"]["median_posts_per_s"], 1),
+            2,
+        )
+    return out
+
+
+def machine() -> dict[str, Any]:
+    """Describe the machine and how busy it was."""
+    return {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def run(ctx: Any) -> dict[str, Any]:
+    """Run the comparison (``ctx.quick``: a small smoke run) and the memory series."""
+    quick = bool(getattr(ctx, "quick", False))
+    posts = int(getattr(ctx, "posts", 0) or (QUICK_POSTS if quick else FULL_POSTS))
+    segments = QUICK_SEGMENTS if quick else SEGMENTS
+    workers = int(getattr(ctx, "workers", 1))
+    with tempfile.TemporaryDirectory(prefix="resonanz-pipeline-") as tmp:
+        before = machine()
+        runs = measure(Path(tmp), posts, segments, workers)
+        figures: dict[str, Any] = {"quick": quick, "posts": posts, "segments": segments}
+        figures.update(summarise(runs))
+        figures["memory"] = pipeline_memory.series(Path(tmp), quick=quick)
+        figures["machine"] = {**before, "load_average_after": machine()["load_average"]}
+    return figures
+
+
+def main() -> None:
+    """Run from the command line."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--quick", action="store_true", help="a small smoke run")
+    parser.add_argument("--posts", type=int, default=0, help="posts (default 1M)")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes (0: none)")
+    parser.add_argument("--out", type=Path, help="write the figures as JSON here")
+    args = parser.parse_args()
+    text = json.dumps(run(args), indent=2)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text + "\n", encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,62 @@
+"""Sentiment of every post: negative / neutral / positive with a score in [-1, 1]."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+
+from resonanz.enrich.context import BatchContext
+from resonanz.enrich.heads import LinearHead
+from resonanz.records import SENTIMENTS
+
+
+def _ordered(head: LinearHead, proba: np.ndarray) -> np.ndarray:
+    """Return probabilities in SENTIMENTS order (negative, neutral, positive)."""
+    return proba[:, [head.labels.index(s) for s in SENTIMENTS]]
+
+
+class SentimentEnricher:
+    """Score sentiment with the English head, the lexicon head elsewhere, or an adapted head."""
+
+    name = "sentiment"
+    produces = ("sentiment", "sentiment_score")
+
+    def __init__(
+        self,
+        english: LinearHead,
+        lexical: LinearHead,
+        adapted: LinearHead | None = None,
+    ) -> None:
+        self.english = english
+        self.lexical = lexical
+        self.adapted = adapted
+        used = adapted.version if adapted is not None else f"{english.version}.{lexical.version}"
+        self.version = f"1+{used}"
+
+    def probabilities(self, ctx: BatchContext) -> np.ndarray:
+        """Return (n × 3) probabilities in SENTIMENTS order."""
+        feats, dense = ctx.features, ctx.dense
+        if self.adapted is not None:
+            return _ordered(self.adapted, self.adapted.proba(feats, dense))
+        proba = _ordered(self.lexical, self.lexical.proba(feats, dense))
+        if ctx.is_en.any():
+            english = _ordered(self.english, self.english.proba(feats, dense))
+            proba = np.where(ctx.is_en[:, None], english, proba)
+        return proba
+
+    def apply(self, ctx: BatchContext) -> dict[str, pa.Array]:
+        """Return ``sentiment`` and ``sentiment_score`` and remember them in ``ctx``."""
+        proba = self.probabilities(ctx)
+        index = proba.argmax(axis=1)
+        score = (proba[:, 2] - proba[:, 0]).astype(np.float32)
+        labels = np.asarray(SENTIMENTS, dtype=object)[index]
+        ctx.results["sentiment"] = labels
+        ctx.results["sentiment_score"] = score
+        return {
+            "sentiment": pa.array(labels.tolist(), pa.string()),
+            "sentiment_score": pa.array(score, pa.float32()),
+        }
+
+    def __call__(self, batch: pa.Table) -> dict[str, pa.Array]:
+        """Return the sentiment columns of ``batch``."""
+        return self.apply(BatchContext.of(batch))
