@@ -64,9 +64,8 @@ def export_posts(
     if fmt not in EXPORT_FORMATS:
         raise ExportError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
     base = "SELECT p.* FROM posts p" if fmt == "parquet" else _FIELDS_SQL
-    reader = con.execute(base + _WHERE, [since, since, until, until]).to_arrow_reader(BATCH_ROWS)
-    if reader is None:
-        raise ExportError("the database returned no result; run the export again")
+    params = [since, since, until, until]
+    reader = con.sql(base + _WHERE, params=params).to_arrow_reader(BATCH_ROWS)
     batches = (_pseudonymised(b, pseudonymise) if pseudonymise else b for b in reader)
     out.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "parquet":

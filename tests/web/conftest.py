@@ -96,9 +96,8 @@ def _posts(
             {
                 "platform": "mastodon" if i % 4 else "bluesky",
                 "native_id": str(i),
-                "url": "javascript:alert('xss-url')"
-                if i % 7 == 0
-                else f"https://social.example/{i}",
+                # mastodon posts carry no URL: a reply to them needs no remote lookup
+                "url": None if i % 4 else _bluesky_url(i),
                 "author": authors[i % len(authors)]["handle"],
                 "text": text,
                 "lang": "de" if "Die" in text or "Wann" in text else "en",
@@ -122,6 +121,10 @@ def _posts(
             }
         )
     return posts, authors
+
+
+def _bluesky_url(i: int) -> str:
+    return "javascript:alert('xss-url')" if i % 8 == 0 else f"https://bsky.example/post/{i}"
 
 
 def build_world(folder: Path, count: int = 400) -> Workspace:

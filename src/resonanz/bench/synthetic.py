@@ -13,13 +13,14 @@ import pyarrow as pa
 
 from resonanz.records import POST_SCHEMA
 
-_WORDS: Final = (
+_WORD_TEXT: Final = (
     "acme phone akku battery lieferung delivery support preis price kamera camera display "
     "update app bug fix neu new super schlecht great bad warum why wann when heute today "
     "morgen tomorrow kunde customer service hotline bestellung order rechnung invoice bahn "
     "zug train verspätung delay danke thanks bitte please endlich finally wieder again "
     "leider sadly toll awesome kaputt broken läuft works rival angebot offer"
-).split()
+)
+_WORDS: Final = tuple(_WORD_TEXT.split())
 _TAGS: Final = ("acme", "acmephone", "rival", "tech", "kundenservice", "akku", "deal", "news")
 _START: Final = datetime(2026, 1, 1, tzinfo=UTC)
 

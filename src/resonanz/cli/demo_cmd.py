@@ -33,7 +33,7 @@ def register(main: click.Group) -> None:
 )
 @click.option("--no-serve", is_flag=True, help="Print the summary and exit; do not serve.")
 @click.option("--seed", type=int, default=42, show_default=True, help="Seed of the simulation.")
-@click.option("--posts", type=click.IntRange(500, 5_000_000), default=50_000, show_default=True)
+@click.option("--posts", type=click.IntRange(1_500, 5_000_000), default=50_000, show_default=True)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to serve on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True)
 @click.option("--force", is_flag=True, help="Rebuild even if the folder holds a demo already.")
@@ -105,7 +105,8 @@ def summary_lines(workspace: Workspace, truth: dict[str, Any]) -> list[str]:
         ).fetchall()
         topics = con.execute(
             "SELECT t.name, t.kind, count(m.native_id) FROM topics t "
-            "LEFT JOIN matches m ON m.topic = t.name GROUP BY t.name, t.kind ORDER BY t.kind, t.name"
+            "LEFT JOIN matches m ON m.topic = t.name "
+            "GROUP BY t.name, t.kind ORDER BY t.kind, t.name"
         ).fetchall()
         authors = store.count("authors")
         window = con.execute("SELECT min(created_at), max(created_at) FROM posts").fetchone()

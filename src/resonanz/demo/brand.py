@@ -67,7 +67,9 @@ COMPETITORS: Final = (
         city="München",
         products=(
             Product("gipfel", "Gipfel", "Alpenvolt Gipfel", "E-MTB", "e-MTB", 4299),
-            Product("tour", "Tour 7", "Alpenvolt Tour 7", "Trekking-E-Bike", "trekking e-bike", 2899),
+            Product(
+                "tour", "Tour 7", "Alpenvolt Tour 7", "Trekking-E-Bike", "trekking e-bike", 2899
+            ),
         ),
     ),
 )

@@ -25,17 +25,30 @@ MARKER = "# Demo workspace built by `resonanz demo`."
 BATCH = 5_000
 #: Cue words of the demo's aspects, so the aspect enricher speaks the simulator's language.
 ASPECT_CUES: dict[str, list[str]] = {
-    "battery": ["akku", "batterie", "ladegerät", "laden", "battery", "charger", "charging"],
-    "delivery": ["lieferung", "liefertermin", "sendungsverfolgung", "delivery", "tracking"],
-    "price": ["preis", "teuer", "günstig", "rabatt", "price", "rip-off", "discount"],
-    "support": ["support", "kundenservice", "hotline", "ticket", "customer service"],
-    "quality": ["verarbeitung", "klappert", "lack", "rost", "build quality", "rattles"],
-    "motor": ["motor", "unterstützung", "assist"],
-    "brakes": ["bremse", "bremsen", "bremsbeläge", "brake", "brakes", "brake pads"],
-    "app": ["app", "firmware"],
+    "battery": [
+        "akku*", "batterie*", "ladegerät*", "laden", "lädt", "ladung", "battery", "batteries",
+        "charger", "charging", "charge", "qualm*", "überhitz*", "aufgebläht", "smoking",
+        "swelling", "overheat*", "burning",
+    ],
+    "delivery": [
+        "lieferung", "liefertermin*", "lieferzeit*", "sendungsverfolgung", "zugestellt",
+        "versand", "delivery", "delivered", "tracking", "shipping", "arrived",
+    ],
+    "price": ["preis*", "teuer", "günstig*", "rabatt*", "price*", "rip-off", "discount*"],
+    "support": [
+        "support", "kundenservice", "hotline", "ticket", "werkstatt", "customer service",
+        "warranty", "garantie*",
+    ],
+    "quality": [
+        "verarbeitung", "klappert", "lack", "rost", "build quality", "rattles", "paint",
+        "rust", "solide", "solid",
+    ],
+    "motor": ["motor*", "unterstützung", "assist"],
+    "brakes": ["bremse*", "bremsbeläge", "brake*", "rotor"],
+    "app": ["app", "firmware*"],
     "design": ["design", "farbe", "schick", "display", "color", "looks"],
     "range": ["reichweite", "range"],
-}
+}  # fmt: skip
 Progress = Callable[[int, int], None]
 
 
@@ -106,7 +119,8 @@ def build_demo(
     """Build a demo workspace in ``folder`` (replacing an earlier demo there).
 
     ``anchor`` ends the simulated 90 days (default: the current hour), so dashboards look
-    current; the same seed and anchor give the same workspace.
+    current; the same seed and anchor give the same workspace. Worlds smaller than about
+    1,400 posts are rounded up: the crisis, campaign and our accounts need that many.
     """
     folder = Path(folder).resolve()
     folder.mkdir(parents=True, exist_ok=True)

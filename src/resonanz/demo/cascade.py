@@ -21,6 +21,7 @@ KINDS: dict[str, tuple[float, float, float]] = {
     "reddit": (0.0, 1.0, 0.0),
     "hackernews": (0.0, 1.0, 0.0),
 }
+_KIND_NAMES = ("repost", "reply", "quote")
 Make = Callable[[World, random.Random, SimPost, str, Author, datetime], SimPost]
 
 
@@ -67,6 +68,7 @@ def grow(
     if weights is None:
         return []
     make = make or respond
+    cumulative = (weights[0], weights[0] + weights[1], sum(weights))
     pool = world.pool(platform, growth.groups)
     anchor = world.clock.anchor
     made: list[SimPost] = []
@@ -86,7 +88,7 @@ def grow(
         for _ in range(count):
             if len(made) >= growth.cap:
                 break
-            kind = rng.choices(("repost", "reply", "quote"), weights=weights)[0]
+            kind = rng.choices(_KIND_NAMES, cum_weights=cumulative)[0]
             delay = growth.delay_minutes * math.exp(rng.gauss(0.0, 1.0))
             at = node.created_at + timedelta(minutes=delay, seconds=rng.randrange(60))
             if at >= anchor:
@@ -111,20 +113,27 @@ def rival_for(company: Company, rng: random.Random) -> Company:
     return others[rng.randrange(len(others))]
 
 
+#: How people respond to a post, by what the post is: (grammar slots, weights).
+_RESPONSES: dict[str, tuple[tuple[str, ...], tuple[float, ...]]] = {
+    "purchase": (("recommend", "complaint", "rival_mention"), (0.45, 0.25, 0.3)),
+    "question": (("reply_help", "recommend"), (0.8, 0.2)),
+    "negative": (("reply_agree", "reply_help", "reply_disagree"), (0.55, 0.3, 0.15)),
+    "positive": (("reply_praise", "reply_help"), (0.8, 0.2)),
+    "neutral": (("reply_help", "reply_praise", "quote_neu"), (0.5, 0.3, 0.2)),
+}
+
+
 def response_slot(rng: random.Random, target: SimPost, kind: str) -> str:
     """Choose how someone answers or quotes ``target``."""
     if kind == "quote":
         return {"negative": "quote_neg", "positive": "quote_pos"}.get(target.sentiment, "quote_neu")
     if target.slot == "purchase":
-        options, weights = ("recommend", "complaint", "rival_mention"), (0.45, 0.25, 0.3)
+        key = "purchase"
     elif target.slot.startswith("question"):
-        options, weights = ("reply_help", "recommend"), (0.8, 0.2)
-    elif target.sentiment == "negative":
-        options, weights = ("reply_agree", "reply_help", "reply_disagree"), (0.55, 0.3, 0.15)
-    elif target.sentiment == "positive":
-        options, weights = ("reply_praise", "reply_help"), (0.8, 0.2)
+        key = "question"
     else:
-        options, weights = ("reply_help", "reply_praise", "quote_neu"), (0.5, 0.3, 0.2)
+        key = target.sentiment
+    options, weights = _RESPONSES.get(key, _RESPONSES["neutral"])
     return rng.choices(options, weights=weights)[0]
 
 

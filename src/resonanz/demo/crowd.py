@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from datetime import datetime, timedelta
 
@@ -48,10 +49,24 @@ SLOTS: dict[str, tuple[tuple[str, float], ...]] = {
     "competitor": (("rival_staff", 1.0),),
 }
 #: Aspects each company is criticised for (×3 in complaints) and praised for (×3 in praise).
-WEAK = {"rheinrad": ("support", "app"), "spreeflug": ("delivery", "quality"), "alpenvolt": ("price",)}
-STRONG = {"rheinrad": ("design", "motor"), "spreeflug": ("price", "design"), "alpenvolt": ("motor",)}
+WEAK = {
+    "rheinrad": ("support", "app"),
+    "spreeflug": ("delivery", "quality"),
+    "alpenvolt": ("price",),
+}
+STRONG = {
+    "rheinrad": ("design", "motor"),
+    "spreeflug": ("price", "design"),
+    "alpenvolt": ("motor",),
+}
 #: Where everyday posts appear.
-PLATFORMS = (("mastodon", 0.31), ("bluesky", 0.31), ("reddit", 0.22), ("hackernews", 0.06), ("rss", 0.1))
+PLATFORMS = (
+    ("mastodon", 0.31),
+    ("bluesky", 0.31),
+    ("reddit", 0.22),
+    ("hackernews", 0.06),
+    ("rss", 0.1),
+)
 EVERYONE = tuple(SLOTS)
 
 
@@ -107,9 +122,10 @@ def background(world: World, total: int) -> None:
     launch_at = (world.clock.anchor - timedelta(days=58) - world.clock.start).total_seconds()
     launch = world.clock.sampler(window_shape(launch_at / 3600, 72))
     leaders = {p: [a for a in world.leaders() if a.platform == p] for p in ("mastodon", "bluesky")}
-    platforms, weights = zip(*PLATFORMS, strict=True)
+    platforms = [name for name, _ in PLATFORMS]
+    cumulative = list(itertools.accumulate(share for _, share in PLATFORMS))
     while len(world.posts) < total:
-        platform = rng.choices(platforms, weights=weights)[0]
+        platform = rng.choices(platforms, cum_weights=cumulative)[0]
         groups = ("press",) if platform == "rss" else EVERYONE
         author = world.pool(platform, groups).pick(rng)
         options, shares = zip(*SLOTS[author.group], strict=True)
@@ -127,7 +143,7 @@ def background(world: World, total: int) -> None:
             post.text += f" cc {mention_text(platform, leader.handle)}"
             post.mentions.append(leader.handle)
         first = 2.0 if platform == "hackernews" else 0.55
-        grow(world, post, Growth(first=first, mean=0.25, cap=30), rng)
+        grow(world, post, Growth(first=first, mean=0.25, cap=min(30, world.cap)), rng)
 
 
 def leaders(world: World, posts_each: int, cap: int) -> None:

@@ -53,7 +53,7 @@ def crisis(world: World, originals: int) -> None:
             rng, author, sampler.draw(rng), spec, crisis=True, has_media=rng.random() < 0.3
         )
         post.aspect, post.polarity = CRISIS_ASPECT, "negative"
-        grow(world, post, Growth(first=2.0, mean=0.3, cap=50, delay_minutes=35), rng)
+        grow(world, post, Growth(first=2.0, mean=0.3, cap=world.cap, delay_minutes=35), rng)
         if post.mentions:
             answer(world, rng, post, complaint=True, p_answer=0.35)
     _crisis_echo(world, rng, start)
@@ -67,8 +67,9 @@ def _crisis_echo(world: World, rng: random.Random, start: datetime) -> None:
         at = start + timedelta(hours=18 + 11 * i, minutes=rng.randrange(60))
         link = f"https://{outlet.handle}/{at:%Y/%m}/akku-{kolibri.key}-{i + 1}"
         spec = PostSpec("news_crisis", outlet.lang, company=BRAND, product=kolibri, link=link)
-        world.compose(rng, outlet, at, spec, crisis=True)
-    for platform, own in sorted(world.own.items()):
+        news = world.compose(rng, outlet, at, spec, crisis=True)
+        news.aspect, news.polarity = CRISIS_ASPECT, "negative"
+    for _, own in sorted(world.own.items()):
         for lang, hours in (("de", 30), ("en", 31), ("de", 75)):
             spec = PostSpec(
                 "crisis_statement",
@@ -79,7 +80,7 @@ def _crisis_echo(world: World, rng: random.Random, start: datetime) -> None:
             )
             at = start + timedelta(hours=hours, minutes=rng.randrange(30))
             post = world.compose(rng, own, at, spec)
-            grow(world, post, Growth(first=6.0, mean=0.2, cap=40), rng)
+            grow(world, post, Growth(first=6.0, mean=0.2, cap=world.cap), rng)
 
 
 def referral_code(rng: random.Random) -> str:
@@ -135,17 +136,32 @@ class Campaign:
             self.roots.append(root)
             viral = platform == "mastodon"
             growth = Growth(
-                first=max(4.0, 0.015 * size) if viral else 8.0,
+                first=max(6.0, 0.02 * size) if viral else 8.0,
                 mean=1.3 if viral else 0.45,
-                cap=size if viral else max(10, size // 5),
+                cap=size if viral else world.cap,
                 delay_minutes=50.0,
                 kinds=(0.7, 0.08, 0.22),
                 dispersion=0.8,
                 sustain=viral,
                 groups=("customer", "prospect", "public", "influencer", "employee"),
             )
-            grow(world, root, growth, rng, self._respond)
+            made = grow(world, root, growth, rng, self._respond)
+            if viral:
+                self._deepen(made, depth=8)
         self._referrals(referrals)
+
+    def _deepen(self, made: list[SimPost], depth: int) -> None:
+        """Make sure the viral cascade is at least ``depth`` reposts deep."""
+        if not made:
+            return
+        world, rng = self.world, self.rng
+        node = max(made, key=lambda p: (p.depth, p.idx))
+        pool = world.pool(node.author.platform, ("customer", "prospect", "public"))
+        while node.depth < depth:
+            at = node.created_at + timedelta(minutes=rng.randrange(10, 90))
+            if at >= world.clock.anchor:
+                return
+            node = world.repost(pool.pick(rng, avoid=node.author), at, node)
 
     def _respond(
         self, world: World, rng: random.Random, node: SimPost, kind: str, author: Author, at: Any

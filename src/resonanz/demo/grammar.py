@@ -1,9 +1,10 @@
 """Expand phrase grammars: named slots of alternatives that refer to other slots.
 
 A grammar file has ``= name`` headers, each followed by one alternative per line. In an
-alternative, ``{slot}`` expands a random alternative of ``slot`` (or, when there is no such slot, the
-context variable of that name), ``{?slot}`` does so half of the time, ``{@}`` inside a slot name is the post's aspect
-and ``~`` alone is the empty alternative. Lines starting with ``#`` are comments.
+alternative, ``{slot}`` expands a random alternative of ``slot`` (or, when there is no such
+slot, the context variable of that name), ``{?slot}`` does so half of the time, ``{@}``
+inside a slot name is the post's aspect and ``~`` alone is the empty alternative. Lines
+starting with ``#`` are comments.
 
 >>> g = Grammar.parse("= hi\\nhallo {who}\\n= who\\nWelt")
 >>> g.expand("hi", random.Random(1), {})

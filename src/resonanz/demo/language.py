@@ -209,7 +209,12 @@ def _forms_de(prod: Product | None) -> list[str]:
 def _dative_de(prod: Product | None) -> list[str]:
     if prod is None:
         return ["meinem Rad", "dem E-Bike"]
-    return [f"meinem {prod.name}", f"dem {prod.full}", f"dem {prod.name}", f"meinem neuen {prod.name}"]
+    return [
+        f"meinem {prod.name}",
+        f"dem {prod.full}",
+        f"dem {prod.name}",
+        f"meinem neuen {prod.name}",
+    ]
 
 
 def _forms_en(prod: Product | None) -> list[str]:

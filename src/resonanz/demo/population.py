@@ -14,12 +14,12 @@ from resonanz.demo.language import CITIES, CITIES_EN
 #: Share of each platform among people (news outlets are added separately).
 PLATFORM_SHARE = {"mastodon": 0.34, "bluesky": 0.32, "reddit": 0.22, "hackernews": 0.12}
 #: Share of German speakers per platform (overall posts end up at about 55 % German).
-GERMAN_SHARE = {"mastodon": 0.68, "bluesky": 0.58, "reddit": 0.55, "hackernews": 0.0, "rss": 0.6}
+GERMAN_SHARE = {"mastodon": 0.62, "bluesky": 0.52, "reddit": 0.5, "hackernews": 0.0, "rss": 0.6}
 #: Stakeholder groups of ordinary authors with their share.
 GROUP_SHARE = {
     "customer": 0.42,
     "prospect": 0.24,
-    "public": 0.18,
+    "public": 0.202,
     "press": 0.025,
     "influencer": 0.01,
     "employee": 0.03,
@@ -27,7 +27,7 @@ GROUP_SHARE = {
     "politician": 0.01,
     "ngo": 0.01,
     "competitor": 0.02,
-    "bot": 0.03,
+    "bot": 0.008,
 }
 #: Median followers per group (lognormal around it).
 FOLLOWERS = {
@@ -56,9 +56,9 @@ OUTLETS = (
 )
 
 
-@dataclass
+@dataclass(eq=False)
 class Author:
-    """One simulated account."""
+    """One simulated account (compared and hashed by identity)."""
 
     platform: str
     handle: str
@@ -137,7 +137,7 @@ def build_population(rng: random.Random, size: int, leaders: int) -> list[Author
             lang=lang,
             followers=followers,
             following=following,
-            activity=rng.paretovariate(1.6),
+            activity=min(30.0, rng.paretovariate(1.6)),
             is_bot=group == "bot" and rng.random() < 0.5,
         )
         if group == "customer":
@@ -226,4 +226,7 @@ def _brand_accounts() -> list[Author]:
 
 def competitor_accounts(company: Company) -> tuple[tuple[str, str], ...]:
     """Return the (platform, handle) of a competitor's official accounts."""
-    return (("mastodon", f"{company.key}@mastodon.social"), ("bluesky", f"{company.key}.bsky.social"))
+    return (
+        ("mastodon", f"{company.key}@mastodon.social"),
+        ("bluesky", f"{company.key}.bsky.social"),
+    )

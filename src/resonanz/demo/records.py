@@ -22,62 +22,73 @@ def post_rows(sim: Simulation, batch: int) -> Iterator[tuple[pa.Table, pa.Table]
 
     Each author comes with the batch of their first post.
     """
-    posts, ids, urls = sim.world.posts, sim.ids, sim.urls
     collected = sim.world.clock.anchor
-    order = sorted(posts, key=lambda p: (p.created_at, p.idx))
+    order = sorted(sim.world.posts, key=lambda p: (p.created_at, p.idx))
     introduced: set[tuple[str, str]] = set()
     for start in range(0, len(order), batch):
         chunk = order[start : start + batch]
-        rows = [_post_row(p, ids, urls, collected) for p in chunk]
         authors = []
         for post in chunk:
             key = (post.author.platform, post.author.handle)
             if key not in introduced:
                 introduced.add(key)
                 authors.append(_author_row(post, collected))
-        yield _table(rows, POST_SCHEMA), _table(authors, AUTHOR_SCHEMA)
+        yield _posts_table(sim, chunk), _table(authors, AUTHOR_SCHEMA)
 
 
 def _table(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
     return pa.Table.from_pydict({n: [r.get(n) for r in rows] for n in schema.names}, schema=schema)
 
 
-def _post_row(post: SimPost, ids: list[str], urls: list[str], collected: datetime) -> dict[str, Any]:
-    def ref(kind: str) -> str | None:
-        return ids[post.parent] if post.kind == kind and post.parent is not None else None
+def _posts_table(sim: Simulation, chunk: list[SimPost]) -> pa.Table:
+    """Build the posts table of one batch column by column."""
+    ids, urls = sim.ids, sim.urls
+    collected = sim.world.clock.anchor
 
-    native = ids[post.idx]
-    root = ids[post.root] if post.root is not None and post.root != post.idx else None
-    raw = {
+    def ref(kind: str) -> list[str | None]:
+        return [ids[p.parent] if p.kind == kind and p.parent is not None else None for p in chunk]
+
+    def extra(name: str) -> list[Any]:
+        return [p.extra.get(name) for p in chunk]
+
+    columns: dict[str, list[Any]] = {
+        "platform": [p.author.platform for p in chunk],
+        "native_id": [ids[p.idx] for p in chunk],
+        "url": [urls[p.idx] for p in chunk],
+        "author": [p.author.handle for p in chunk],
+        "text": [p.text for p in chunk],
+        "lang": [p.lang for p in chunk],
+        "created_at": [p.created_at for p in chunk],
+        "reply_to": ref("reply"),
+        "repost_of": ref("repost"),
+        "quote_of": ref("quote"),
+        "thread_root": [
+            ids[p.root] if p.root is not None and p.root != p.idx else None for p in chunk
+        ],
+        "hashtags": [p.hashtags for p in chunk],
+        "mentions": [p.mentions for p in chunk],
+        "links": [p.links for p in chunk],
+        "has_media": [p.has_media for p in chunk],
+        "likes": extra("likes"),
+        "reposts": extra("reposts"),
+        "replies": extra("replies"),
+        "views": extra("views"),
+        "collected_at": [collected] * len(chunk),
+        "source": [SOURCE] * len(chunk),
+        "raw": [_raw(p, ids[p.idx]) for p in chunk],
+    }
+    return pa.Table.from_pydict(columns, schema=POST_SCHEMA)
+
+
+def _raw(post: SimPost, native: str) -> str:
+    """Return a small payload like a network's, marked as simulated."""
+    payload = {
         "id": native,
         "account": post.author.handle,
         "created_at": post.created_at.isoformat(),
         "simulated": True,
     }
-    return {
-        "platform": post.author.platform,
-        "native_id": native,
-        "url": urls[post.idx],
-        "author": post.author.handle,
-        "text": post.text,
-        "lang": post.lang,
-        "created_at": post.created_at,
-        "reply_to": ref("reply"),
-        "repost_of": ref("repost"),
-        "quote_of": ref("quote"),
-        "thread_root": root,
-        "hashtags": post.hashtags,
-        "mentions": post.mentions,
-        "links": post.links,
-        "has_media": post.has_media,
-        "likes": post.extra.get("likes"),
-        "reposts": post.extra.get("reposts"),
-        "replies": post.extra.get("replies"),
-        "views": post.extra.get("views"),
-        "collected_at": collected,
-        "source": SOURCE,
-        "raw": json.dumps(raw, ensure_ascii=False),
-    }
+    return json.dumps(payload, ensure_ascii=False)
 
 
 def _author_row(post: SimPost, collected: datetime) -> dict[str, Any]:

@@ -89,7 +89,7 @@ def questions(world: World, count: int, complaints: int) -> None:
 def own_posts(world: World, per_account: int) -> None:
     """Add our accounts' regular posts; engagement follows the hour of the week."""
     rng = world.rng("own-posts")
-    for platform, own in sorted(world.own.items()):
+    for _, own in sorted(world.own.items()):
         for _ in range(per_account):
             day = world.clock.start + timedelta(days=rng.randrange(90))
             local = world.clock.local(day)
@@ -114,7 +114,9 @@ def _own_post(world: World, rng: random.Random, own: Author, at: datetime, facto
     likes = BASE_LIKES[own.platform] * factor * math.exp(rng.gauss(0.0, 0.3))
     post.extra["likes"] = round(likes)
     post.extra["factor"] = factor
-    grow(world, post, Growth(first=1.6 * factor, mean=0.1, cap=40, kinds=(1.0, 0.0, 0.2)), rng)
+    grow(
+        world, post, Growth(first=1.6 * factor, mean=0.1, cap=world.cap, kinds=(1.0, 0.0, 0.2)), rng
+    )
     for _ in range(min(6, round(rng.expovariate(1.0) * 1.2 * factor))):
         when = at + timedelta(minutes=30 * math.exp(rng.gauss(0.0, 1.0)))
         if when >= world.clock.anchor:

@@ -28,12 +28,16 @@ def engagement_factor(weekday: int, hour: int) -> float:
 
     Posts do best on weekday mornings at 7–8 and on Sunday late mornings; nights are dead.
     """
-    daily = 0.25 + 0.9 * math.exp(-(((hour - 7.5) / 1.3) ** 2)) + 0.55 * math.exp(
-        -(((hour - 18.5) / 1.8) ** 2)
+    daily = (
+        0.25
+        + 0.9 * math.exp(-(((hour - 7.5) / 1.3) ** 2))
+        + 0.55 * math.exp(-(((hour - 18.5) / 1.8) ** 2))
     )
     if weekday == 6:
-        daily = 0.3 + 1.3 * math.exp(-(((hour - 10.5) / 1.5) ** 2)) + 0.3 * math.exp(
-            -(((hour - 19.0) / 2.0) ** 2)
+        daily = (
+            0.3
+            + 1.3 * math.exp(-(((hour - 10.5) / 1.5) ** 2))
+            + 0.3 * math.exp(-(((hour - 19.0) / 2.0) ** 2))
         )
     if weekday == 5:
         daily *= 0.75

@@ -76,7 +76,7 @@ def ranked_leaders(sim: Simulation) -> list[dict[str, Any]]:
         }
         for a in sim.world.leaders()
     ]
-    rows.sort(key=lambda r: (-r["interacting_authors"], r["handle"]))
+    rows.sort(key=lambda r: (-int(r["interacting_authors"] or 0), str(r["handle"])))
     return rows
 
 
@@ -98,7 +98,11 @@ def _addressed(sim: Simulation, key: str) -> dict[str, list[dict[str, Any]]]:
             }
         )
     unanswered = [
-        {"platform": posts[i].author.platform, "native_id": ids[i], "asked_at": iso(posts[i].created_at)}
+        {
+            "platform": posts[i].author.platform,
+            "native_id": ids[i],
+            "asked_at": iso(posts[i].created_at),
+        }
         for i, _ in book["unanswered"]
     ]
     return {"answered": answered, "unanswered": unanswered}
@@ -237,7 +241,9 @@ def load_truth(folder: Path) -> dict[str, Any]:
     """Read the ground truth of a demo workspace."""
     path = Path(folder) / TRUTH_NAME
     if not path.exists():
-        raise WorkspaceError(f"{folder} is not a demo workspace (no {TRUTH_NAME}); run `resonanz demo`")
+        raise WorkspaceError(
+            f"{folder} is not a demo workspace (no {TRUTH_NAME}); run `resonanz demo`"
+        )
     data: dict[str, Any] = json.loads(path.read_text("utf-8"))
     return data
 
@@ -246,7 +252,9 @@ def load_labels(folder: Path) -> pa.Table:
     """Read the intended labels of every post of a demo workspace."""
     path = Path(folder) / LABELS_NAME
     if not path.exists():
-        raise WorkspaceError(f"{folder} has no {LABELS_NAME}; rebuild it with `resonanz demo --force`")
+        raise WorkspaceError(
+            f"{folder} has no {LABELS_NAME}; rebuild it with `resonanz demo --force`"
+        )
     return pq.read_table(path)
 
 
@@ -254,5 +262,7 @@ def load_author_labels(folder: Path) -> pa.Table:
     """Read the true stakeholder group of every author of a demo workspace."""
     path = Path(folder) / AUTHORS_NAME
     if not path.exists():
-        raise WorkspaceError(f"{folder} has no {AUTHORS_NAME}; rebuild it with `resonanz demo --force`")
+        raise WorkspaceError(
+            f"{folder} has no {AUTHORS_NAME}; rebuild it with `resonanz demo --force`"
+        )
     return pq.read_table(path)

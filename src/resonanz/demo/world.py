@@ -81,6 +81,7 @@ class World:
         self.own = {p: self.author(p, h) for p, h in OWN_ACCOUNTS}
         self.crisis_window: tuple[datetime, datetime] | None = None
         self.outlets = [a.handle for a in authors if a.platform == "rss"]
+        self.cap = 40  # the most posts of any cascade but the viral one (set by the simulation)
 
     def in_crisis(self, at: datetime) -> bool:
         """Return True while the crisis runs (our team is slower then)."""
@@ -204,8 +205,10 @@ class World:
         if company is None or company is BRAND:
             own = self.own.get(platform)
             return own.handle if own else OWN_ACCOUNTS[0][1]
-        return f"{company.key}@mastodon.social" if platform != "bluesky" else (
-            f"{company.key}.bsky.social"
+        return (
+            f"{company.key}@mastodon.social"
+            if platform != "bluesky"
+            else (f"{company.key}.bsky.social")
         )
 
 

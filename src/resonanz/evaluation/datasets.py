@@ -52,7 +52,9 @@ class Split:
 
 def _need(path: Path) -> Path:
     if not path.exists():
-        raise DatasetMissing(f"{path} not found; pass --data-dir pointing at the shared data folder")
+        raise DatasetMissing(
+            f"{path} not found; pass --data-dir pointing at the shared data folder"
+        )
     return path
 
 

@@ -85,6 +85,8 @@ def column_fields(header: Sequence[str], mapping: Mapping[str, str]) -> list[str
         if guess is not None and guess not in taken:
             taken.add(guess)
             fields.append(guess)
+        elif column in FIELDS or column in _ALIAS_INDEX:
+            fields.append(f"csv:{column}")  # a field name already taken: keep it in raw only
         else:
             fields.append(column)
     return fields

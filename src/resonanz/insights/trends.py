@@ -184,7 +184,8 @@ def _clusters(
         if len(members) < 2:
             continue
         covered = set().union(*(posts[t] for t in members))
-        label = " · ".join(m.lstrip("#@") for m in members[:3])
+        words = list(dict.fromkeys(m.lstrip("#@").lower() for m in members))
+        label = " · ".join(words[:3])
         clusters.append({"label": label, "terms": members, "posts": len(covered)})
     clusters.sort(key=lambda c: -int(c["posts"]))
     return clusters[: params.limit]

@@ -78,7 +78,7 @@ def _rows(
 def _post_rows(con: duckdb.DuckDBPyConnection, ref: Ref) -> list[dict[str, Any]]:
     sql = (
         f"SELECT t.* FROM {ref.table} t JOIN {DOOMED} d "  # noqa: S608
-        f"ON d.platform = t.{ref.platform} AND d.native_id = t.{ref.key}"
+        f"ON d.platform = t.{ref.platform} AND d.native_id = t.{ref.key} ORDER BY ALL"
     )
     return _fetch(con, sql, [])
 

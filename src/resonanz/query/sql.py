@@ -13,9 +13,10 @@ from typing import Final
 from resonanz.query.fold import RE2_HASHTAG, RE2_LINK, RE2_MENTION, sql_fold
 from resonanz.query.nodes import And, Field, Near, Node, Not, Or, Phrase, Site, Tag
 from resonanz.query.parser import parse
-from resonanz.query.patterns import bounded, full_regex, has_wildcard, near_regex, phrase_regex
+from resonanz.query.patterns import full_regex, has_wildcard
+from resonanz.query.sql_text import FOLDED_TEXT, near_sql, phrase_sql
 
-FOLDED_TEXT: Final = sql_fold("p.text")
+__all__ = ["FOLDED_TEXT", "compile_sql"]
 _FOLD_HASHTAG: Final = sql_fold("ltrim(h, '#')")
 _FOLD_HANDLE: Final = sql_fold("ltrim(m, '@')")
 _FIELD_KEYS: Final = {
@@ -27,8 +28,8 @@ _FIELD_KEYS: Final = {
 def compile_sql(query: str | Node) -> tuple[str, list[object]]:
     """Return ``(sql, params)``: a boolean expression over the posts table aliased ``p``.
 
-    >>> compile_sql("bahn")[1]
-    ['(?:^|[^\\\\p{L}\\\\p{N}])(?:bahn)(?:[^\\\\p{L}\\\\p{N}]|$)']
+    >>> compile_sql("Bahn")[1][0]  # a guard piece, then the word's regular expression
+    'bahn'
     """
     tree = parse(query) if isinstance(query, str) else query
     params: list[object] = []
@@ -43,14 +44,9 @@ def _compile(node: Node, params: list[object]) -> str:
     if isinstance(node, Not):
         return f"(NOT {_compile(node.child, params)})"
     if isinstance(node, Phrase):
-        params.append(bounded(phrase_regex(node.words)))
-        text = "p.text" if node.raw else FOLDED_TEXT
-        return f"coalesce(regexp_matches({text}, ?), false)"
+        return phrase_sql(node, params)
     if isinstance(node, Near):
-        left = [p.words for p in node.left]
-        right = [p.words for p in node.right]
-        params.append(near_regex(left, right, node.distance, ordered=node.ordered))
-        return f"coalesce(regexp_matches({FOLDED_TEXT}, ?), false)"
+        return near_sql(node, params)
     if isinstance(node, Tag):
         return _any_key(_tag_keys(node, params), node.pattern, params)
     if isinstance(node, Field):

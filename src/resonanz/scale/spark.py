@@ -8,6 +8,7 @@ settings and model folder, and feeds it Arrow record batches.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,6 +84,12 @@ def spark_session(master: str = "local[*]", app_name: str = "resonanz") -> Any:
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.sql.execution.arrow.maxRecordsPerBatch", "20000")
     )
+    if master.startswith("local") and not os.environ.get("PYSPARK_PYTHON"):
+        # Local workers must run this interpreter (its virtualenv has resonanz); on a
+        # cluster, PYSPARK_PYTHON or a shipped environment decides (docs/scale-out.md).
+        # PySpark reads the variable when the context starts; the config alone is ignored.
+        os.environ["PYSPARK_PYTHON"] = sys.executable
+        builder = builder.config("spark.pyspark.python", sys.executable)
     return builder.getOrCreate()
 
 

@@ -21,6 +21,9 @@ WIDTH = 640
 HEIGHT = 260
 PALETTE = ["#2f6fdf", "#e0663a", "#2a9d74", "#b5449b", "#c9a227", "#5a6b7b", "#8c5a3c"]
 SENTIMENT_COLORS = {"negative": "#d1495b", "neutral": "#9aa5b1", "positive": "#2a9d74"}
+STANCE_COLORS = {"critic": "#d1495b", "neutral": "#9aa5b1", "supporter": "#2a9d74"}
+#: A font that vl-convert measures the same way browsers and WeasyPrint draw it.
+FONT = "DejaVu Sans"
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,8 @@ class Rendered:
 def _scale(field_name: str | None) -> alt.Scale | Any:
     if field_name == "sentiment":
         return alt.Scale(domain=list(SENTIMENT_COLORS), range=list(SENTIMENT_COLORS.values()))
+    if field_name == "stance":
+        return alt.Scale(domain=list(STANCE_COLORS), range=list(STANCE_COLORS.values()))
     return alt.Scale(range=PALETTE)
 
 
@@ -103,7 +108,8 @@ def to_altair(chart: Chart) -> Any:
     """Build the Altair chart of a :class:`Chart` (the single definition used everywhere)."""
     data = alt.Data(values=[dict(r) for r in chart.rows])  # type: ignore[no-untyped-call]
     base = alt.Chart(data)
-    x_title, y_title = chart.x_title or chart.x, chart.y_title or chart.y
+    x_title = chart.x if chart.x_title is None else (chart.x_title or None)
+    y_title = chart.y if chart.y_title is None else (chart.y_title or None)
     spec: Any
     if chart.kind == "line":
         # Points help on short series; on long ones they only slow the PDF down.
@@ -128,9 +134,8 @@ def to_altair(chart: Chart) -> Any:
         )
     else:
         spec = _network(chart, data)
-    return spec.properties(title=chart.title, width=WIDTH, height=chart.height).configure_view(
-        stroke=None
-    )
+    sized = spec.properties(title=chart.title, width=WIDTH, height=chart.height)
+    return sized.configure_view(stroke=None).configure(font=FONT)
 
 
 @lru_cache(maxsize=256)

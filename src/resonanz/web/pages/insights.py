@@ -59,7 +59,8 @@ def _sections(
         section = Section(_(heading) if heading else "", outcome)
         if outcome.data is not None:
             section.charts = [render(c) for c in charts_for(name, outcome.data, _)]
-            section.blocks = blocks(outcome.data, charts=not section.charts)
+            drawn = bool(section.charts)  # a drawn series keeps its table inside the chart
+            section.blocks = blocks(outcome.data, charts=not drawn, series=not drawn)
         out.append(section)
     return out
 

@@ -12,6 +12,7 @@ from resonanz.config import Settings
 from resonanz.web.charts import Chart, render
 from resonanz.web.context import web_context
 from resonanz.web.i18n import translator
+from resonanz.web.insight_charts import charts_for
 from resonanz.web.library import Outcome, Window, run_insight
 from resonanz.web.mentions import MentionFilter, count_mentions, volume_by_day
 from resonanz.web.pages.common import WindowForm, window_of
@@ -73,7 +74,8 @@ async def overview(request: Request) -> Response:
         total=facts["total"],
         volume_chart=volume_chart,
         goals=goals,
-        goal_blocks=blocks(goals.data) if goals.data else [],
+        goal_charts=[render(c) for c in charts_for("goals", goals.data, _)] if goals.data else [],
+        goal_blocks=blocks(goals.data, charts=False, series=False) if goals.data else [],
         response=response,
         response_blocks=blocks(response.data, charts=False) if response.data else [],
         alerts=facts["alerts"],

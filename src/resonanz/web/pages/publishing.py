@@ -44,9 +44,14 @@ def _calendar_facts(
     timing = run_insight(
         con, "timing", replace(window, extra={"timezone": tz, "own_accounts": own})
     )
+    zone = ZoneInfo(tz)
     return {
         "drafts": [
-            {**to_plain(d), "issues": [to_plain(i) for i in check_draft(con, settings, d)]}
+            {
+                **to_plain(d),
+                "issues": [to_plain(i) for i in check_draft(con, settings, d)],
+                "planned": d.scheduled_for.astimezone(zone) if d.scheduled_for else None,
+            }
             for d in drafts
         ],
         "timing": timing,

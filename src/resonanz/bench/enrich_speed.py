@@ -1,0 +1,89 @@
+"""Enrichment speed: the whole post enrichment stack beside VADER-only scoring, same posts."""
+
+from __future__ import annotations
+
+import random
+import time
+from typing import Any
+
+from resonanz.bench.context import BenchContext
+
+_EN = [
+    "Just got my new {p} and the battery life is amazing!",
+    "@{b} my order still hasn't arrived, two weeks now. Really disappointed.",
+    "Should I buy the {p} or wait for the next one? Any advice?",
+    "The {p} app keeps crashing after the update, support is useless",
+    "Honestly the best {p} I ever had, highly recommend it 😍",
+    "Thinking about cancelling my subscription, the price went up again",
+    "Watching the game tonight with friends",
+]
+_DE = [
+    "Der Akku vom {p} hält echt lange, bin begeistert!",
+    "@{b} meine Lieferung ist immer noch nicht da. Frechheit!",
+    "Lohnt sich der {p} oder soll ich lieber warten?",
+    "Die App stürzt ständig ab, der Kundenservice antwortet nicht 😡",
+    "Kann den {p} nur empfehlen, super Qualität",
+    "Ich kündige mein Abo, viel zu teuer geworden",
+    "Heute schönes Wetter in Berlin",
+]
+
+
+def sample_posts(n: int, seed: int = 7) -> list[str]:
+    """Return ``n`` short German and English posts (about 10–20 tokens each)."""
+    rng = random.Random(seed)
+    products = ["Acme X2", "Phone Pro", "Nimbus", "Vela 3"]
+    out = []
+    for i in range(n):
+        template = rng.choice(_EN if i % 2 else _DE)
+        out.append(template.format(p=rng.choice(products), b="acme") + f" #{rng.randint(1, 999)}")
+    return out
+
+
+def _rate(func: Any, texts: list[str], repeats: int = 3) -> float:
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        func(texts)
+        best = min(best, time.perf_counter() - start)
+    return len(texts) / best
+
+
+def measure(n: int = 20_000, batch: int = 5_000) -> dict[str, Any]:
+    """Return posts/s of the full stack and of VADER alone, on the same posts in one process."""
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    from resonanz.enrich.registry import EnrichPipeline, default_heads
+
+    start = time.perf_counter()
+    default_heads()
+    pipeline = EnrichPipeline()
+    load_s = time.perf_counter() - start
+    texts = sample_posts(n)
+    pipeline.columns(texts[:500])  # warm caches (language model, lexicons)
+
+    def stack(items: list[str]) -> None:
+        for i in range(0, len(items), batch):
+            pipeline.columns(items[i : i + batch])
+
+    analyzer = SentimentIntensityAnalyzer()
+
+    def vader(items: list[str]) -> None:
+        for text in items:
+            analyzer.polarity_scores(text)
+
+    full = _rate(stack, texts)
+    only_vader = _rate(vader, texts)
+    return {
+        "posts": n,
+        "batch": batch,
+        "model_load_s": round(load_s, 3),
+        "stack_posts_per_s": round(full),
+        "vader_posts_per_s": round(only_vader),
+        "stack_vs_vader": round(full / only_vader, 2),
+        "target_posts_per_s": 10_000,
+    }
+
+
+def run(ctx: BenchContext) -> dict[str, Any]:
+    """Bench entry point: measure the enrichment stack beside VADER."""
+    return measure(ctx.size(20_000, 2_000))

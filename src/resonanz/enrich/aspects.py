@@ -1,0 +1,126 @@
+"""Product aspects a post talks about (price, quality, delivery …) and the polarity of each."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pyarrow as pa
+
+from resonanz.enrich.context import BatchContext
+from resonanz.enrich.cues import CueMatcher
+from resonanz.enrich.heads import LinearHead
+from resonanz.records import ASPECT_TYPE
+
+_TOKEN = re.compile(r"\w+")
+_CLAUSE = re.compile(r"[.!?;,]|\baber\b|\bbut\b|\bjedoch\b|\bhowever\b")
+#: Characters around a cue whose words decide the aspect's own polarity.
+WINDOW_BEFORE, WINDOW_AFTER = 60, 80
+LOCAL_THRESHOLD = 0.3
+Aspect = dict[str, str]
+
+
+def default_taxonomy() -> dict[str, list[str]]:
+    """Return the shipped taxonomy ``category -> cues`` (German and English)."""
+    from importlib import resources
+
+    text = resources.files("resonanz.enrich.models").joinpath("aspects_default.tsv")
+    out: dict[str, list[str]] = {}
+    for line in text.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            category, _, cue = line.partition("\t")
+            out.setdefault(category.strip(), []).append(cue.strip())
+    return out
+
+
+def merge_taxonomy(
+    own: Mapping[str, Sequence[str]], topic_aspects: Sequence[str] = ()
+) -> dict[str, list[str]]:
+    """Add a workspace's own categories/cues and topic aspect names to the default taxonomy."""
+    merged = default_taxonomy()
+    for category, cues in own.items():
+        merged.setdefault(category, [])
+        merged[category] += [c for c in cues if c not in merged[category]]
+    for category in topic_aspects:
+        # A topic may name a category nobody defined: its name is then its only cue.
+        merged.setdefault(category, [category.replace("_", " ")])
+    return merged
+
+
+def local_polarity(
+    text: str, start: int, lexicon: Mapping[str, float], negators: frozenset[str]
+) -> float:
+    """Sum the polarity of words in the cue's clause, flipping the two words after a negation."""
+    before = text[max(0, start - WINDOW_BEFORE) : start]
+    after = text[start : start + WINDOW_AFTER]
+    cut = _CLAUSE.split(before)[-1] + _CLAUSE.split(after)[0]
+    total, flip = 0.0, 0
+    for word in _TOKEN.findall(cut):
+        if word in negators:
+            flip = 2
+            continue
+        value = lexicon.get(word, 0.0)
+        total += -value if flip else value
+        flip = max(0, flip - 1)
+    return total
+
+
+class AspectEnricher:
+    """Find aspect cues of the taxonomy, or use an adapted multi-label head."""
+
+    name = "aspects"
+    produces = ("aspects",)
+
+    def __init__(self, taxonomy: Mapping[str, Sequence[str]], adapted: LinearHead | None = None):
+        self.matcher = CueMatcher(taxonomy)
+        self.adapted = adapted
+        digest = hashlib.sha256(json.dumps(taxonomy, sort_keys=True).encode()).hexdigest()[:8]
+        self.version = f"1+{adapted.version if adapted else digest}"
+
+    def _from_cues(self, ctx: BatchContext) -> list[list[Aspect]]:
+        sentiments = ctx.results.get("sentiment")
+        lex = ctx.lexicons
+        out: list[list[Aspect]] = []
+        for i, text in enumerate(ctx.features.texts):
+            found: dict[str, str] = {}
+            for category, start in self.matcher.find(text):
+                if category in found:
+                    continue
+                score = local_polarity(text, start, lex.polarity(ctx.lang[i]), lex.negators)
+                if abs(score) >= LOCAL_THRESHOLD:
+                    found[category] = "positive" if score > 0 else "negative"
+                else:
+                    found[category] = str(sentiments[i]) if sentiments is not None else "neutral"
+            out.append([{"category": c, "polarity": p} for c, p in found.items()])
+        return out
+
+    def _from_head(self, ctx: BatchContext, head: LinearHead) -> list[list[Aspect]]:
+        proba = head.proba(ctx.features, ctx.dense)
+        limit = head.thresholds if head.thresholds is not None else np.full(len(head.labels), 0.5)
+        out: list[list[Aspect]] = []
+        for row in proba:
+            chosen = np.flatnonzero(row >= limit)
+            if chosen.size == 0 and row.max() >= float(head.meta.get("fallback", 0.25)):
+                chosen = np.array([int(row.argmax())])
+            best: dict[str, tuple[float, str]] = {}
+            for j in chosen[np.argsort(-row[chosen])]:
+                category, _, polarity = head.labels[j].rpartition(":")
+                best.setdefault(category, (float(row[j]), polarity))
+            out.append([{"category": c, "polarity": p} for c, (_, p) in best.items()])
+        return out
+
+    def apply(self, ctx: BatchContext) -> dict[str, pa.Array]:
+        """Return the ``aspects`` column and remember it in ``ctx``."""
+        if self.adapted is not None:
+            aspects = self._from_head(ctx, self.adapted)
+        else:
+            aspects = self._from_cues(ctx)
+        ctx.results["aspects"] = aspects
+        return {"aspects": pa.array(aspects, pa.list_(ASPECT_TYPE))}
+
+    def __call__(self, batch: pa.Table) -> dict[str, pa.Array]:
+        """Return the aspects column of ``batch``."""
+        return self.apply(BatchContext.of(batch))

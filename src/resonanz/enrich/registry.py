@@ -1,0 +1,118 @@
+"""Load shipped and adapted models once, and assemble the enrichers into one pipeline."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import pyarrow as pa
+
+from resonanz.enrich.aspects import AspectEnricher, merge_taxonomy
+from resonanz.enrich.context import BatchContext
+from resonanz.enrich.emotion import EmotionEnricher
+from resonanz.enrich.heads import LinearHead, load_head
+from resonanz.enrich.intents import IntentEnricher
+from resonanz.enrich.language import LanguageEnricher
+from resonanz.enrich.sentiment import SentimentEnricher
+from resonanz.errors import ModelError
+
+#: Tasks `resonanz train` can adapt; each is stored as ``<model dir>/<task>.npz``.
+TASKS = ("sentiment", "emotion", "aspects", "intents")
+DEFAULT_HEADS = ("sentiment_en", "sentiment_lex", "emotion_en")
+#: Posts per internal chunk: bounds memory on huge batches without hurting speed.
+CHUNK = 20_000
+
+
+@cache
+def default_heads() -> dict[str, LinearHead]:
+    """Return the shipped default heads (loaded once per process)."""
+    folder = resources.files("resonanz.enrich.models")
+    out = {}
+    for name in DEFAULT_HEADS:
+        with resources.as_file(folder.joinpath(f"{name}.npz")) as path:
+            out[name] = load_head(path)
+    return out
+
+
+@cache
+def _adapted(folder: str, stamp: tuple[float, ...]) -> dict[str, LinearHead]:
+    out = {}
+    for task in TASKS:
+        path = Path(folder) / f"{task}.npz"
+        if path.exists():
+            head = load_head(path)
+            if head.task != task:
+                raise ModelError(f"{path} holds a {head.task} model, not {task}; retrain it")
+            out[task] = head
+    return out
+
+
+def adapted_heads(folder: Path | None) -> dict[str, LinearHead]:
+    """Return the heads trained with `resonanz train` in ``folder`` (cached until they change)."""
+    if folder is None:
+        return {}
+    if not folder.is_dir():
+        raise ModelError(f"model folder {folder} does not exist (set [enrich] model_dir or train)")
+    stamp = tuple(
+        (folder / f"{t}.npz").stat().st_mtime if (folder / f"{t}.npz").exists() else 0.0
+        for t in TASKS
+    )
+    return _adapted(str(folder.resolve()), stamp)
+
+
+class EnrichPipeline:
+    """Run the post enrichers over a posts table, sharing one feature pass per chunk."""
+
+    def __init__(
+        self,
+        model_dir: Path | None = None,
+        taxonomy: Mapping[str, Sequence[str]] | None = None,
+        fallback: str = "en",
+    ) -> None:
+        heads = default_heads()
+        adapted = adapted_heads(model_dir)
+        self.fallback = fallback
+        self.enrichers = (
+            LanguageEnricher(fallback),
+            SentimentEnricher(
+                heads["sentiment_en"], heads["sentiment_lex"], adapted.get("sentiment")
+            ),
+            EmotionEnricher(heads["emotion_en"], adapted.get("emotion")),
+            AspectEnricher(
+                taxonomy if taxonomy is not None else merge_taxonomy({}), adapted.get("aspects")
+            ),
+            IntentEnricher(adapted.get("intents")),
+        )
+        self.versions = {e.name: e.version for e in self.enrichers}
+        self.stamp = json.dumps(self.versions, sort_keys=True)
+
+    def columns(
+        self, texts: Sequence[str | None], langs: Sequence[str | None] | None = None
+    ) -> dict[str, pa.Array]:
+        """Return every enrichment column for the given texts (and known languages)."""
+        ctx = BatchContext(texts, langs, fallback=self.fallback)
+        out: dict[str, pa.Array] = {}
+        for enricher in self.enrichers:
+            out.update(enricher.apply(ctx))
+        out["enriched"] = pa.array([self.stamp] * len(ctx), pa.string())
+        return out
+
+    def __call__(self, posts: pa.Table) -> pa.Table:
+        """Return ``posts`` with lang filled and the enrichment columns set."""
+        parts: dict[str, list[pa.Array]] = {}
+        langs_given = "lang" in posts.column_names
+        for start in range(0, max(posts.num_rows, 1), CHUNK):
+            chunk = posts.slice(start, CHUNK)
+            langs = chunk.column("lang").to_pylist() if langs_given else None
+            for name, array in self.columns(chunk.column("text").to_pylist(), langs).items():
+                parts.setdefault(name, []).append(array)
+        for name, arrays in parts.items():
+            column = pa.chunked_array(arrays, type=arrays[0].type)
+            if name in posts.column_names:
+                posts = posts.set_column(posts.column_names.index(name), name, column)
+            else:
+                posts = posts.append_column(name, column)
+        return posts
