@@ -135,3 +135,24 @@ def test_questions_and_notifications_of_our_accounts(demo_world: Path) -> None:
             "ON p.platform = n.platform AND p.native_id = n.post_native_id"
         ).fetchone()
         assert orphans == (0,)
+
+
+def test_stored_texts_are_varied(demo_world: Path) -> None:
+    labels = load_labels(demo_world)
+    with Workspace.load(demo_world).open() as store:
+        con = store.con
+        con.register("labels", labels)
+        texts = [
+            row[0]
+            for row in con.execute(
+                "SELECT p.text FROM posts p JOIN labels l USING (platform, native_id) "
+                "WHERE l.kind <> 'repost' AND l.author_group <> 'bot'"
+            ).fetchall()
+        ]
+    assert len(set(texts)) / len(texts) > 0.85
+    trigrams = {
+        tuple(words[i : i + 3])
+        for words in (t.lower().split() for t in texts)
+        for i in range(len(words) - 2)
+    }
+    assert len(trigrams) > 2.5 * len(texts)

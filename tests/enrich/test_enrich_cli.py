@@ -19,7 +19,9 @@ def test_enrich_reports_bad_lines_and_keeps_going(tmp_path: Path) -> None:
         b'{"id": 3, "text": "\\ud800 lone surrogate", "lang": "en"}\n'
     )
     out, bad = tmp_path / "out.jsonl", tmp_path / "bad.jsonl"
-    result = CliRunner().invoke(main, ["enrich", str(source), "-o", str(out), "--quarantine", str(bad)])
+    result = CliRunner().invoke(
+        main, ["enrich", str(source), "-o", str(out), "--quarantine", str(bad)]
+    )
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [r["id"] for r in rows] == [1, 3]

@@ -20,7 +20,9 @@ def _posts(n: int) -> list[dict[str, object]]:
             "platform": "mastodon",
             "native_id": str(i),
             "author": "spam_bot" if i % 2 else "anna",
-            "text": "Buy cheap followers now http://spam.example" if i % 2 else "Der Akku ist wirklich toll, ich bin begeistert!",
+            "text": "Buy cheap followers now http://spam.example"
+            if i % 2
+            else "Der Akku ist wirklich toll, ich bin begeistert!",
             "created_at": NOW,
             "collected_at": NOW,
             "links": ["http://spam.example"] if i % 2 else [],
@@ -32,7 +34,12 @@ def _posts(n: int) -> list[dict[str, object]]:
 def _authors() -> list[dict[str, object]]:
     return [
         {"platform": "mastodon", "handle": "spam_bot", "updated_at": NOW},
-        {"platform": "mastodon", "handle": "anna", "bio": "Redakteurin bei der Zeitung", "updated_at": NOW},
+        {
+            "platform": "mastodon",
+            "handle": "anna",
+            "bio": "Redakteurin bei der Zeitung",
+            "updated_at": NOW,
+        },
     ]
 
 
@@ -42,8 +49,12 @@ def test_import_enriches_posts_and_authors(workspace: Workspace, store: Store) -
         enrich=build_enrich(workspace.settings, workspace.folder),
         enrich_authors=build_author_enrich(workspace.settings, workspace.folder),
     )
-    ingestor.write(Batch(posts=to_table(_posts(6), POST_SCHEMA), authors=to_table(_authors(), AUTHOR_SCHEMA)))
-    rows = store.con.execute("SELECT lang, sentiment, enriched FROM posts ORDER BY native_id").fetchall()
+    ingestor.write(
+        Batch(posts=to_table(_posts(6), POST_SCHEMA), authors=to_table(_authors(), AUTHOR_SCHEMA))
+    )
+    rows = store.con.execute(
+        "SELECT lang, sentiment, enriched FROM posts ORDER BY native_id"
+    ).fetchall()
     assert all(r[2] for r in rows)
     assert rows[0][0] == "de" and rows[0][1] == "positive"
     groups = dict(store.con.execute("SELECT handle, stakeholder FROM authors").fetchall())
@@ -51,7 +62,9 @@ def test_import_enriches_posts_and_authors(workspace: Workspace, store: Store) -
 
 
 def test_changed_versions_are_re_enriched(workspace: Workspace, store: Store) -> None:
-    Ingestor(store).write(Batch(posts=to_table(_posts(7), POST_SCHEMA), authors=to_table(_authors(), AUTHOR_SCHEMA)))
+    Ingestor(store).write(
+        Batch(posts=to_table(_posts(7), POST_SCHEMA), authors=to_table(_authors(), AUTHOR_SCHEMA))
+    )
     pipeline = build_pipeline(workspace.settings, workspace.folder)
     assert stale_posts(store, pipeline.stamp) == 7
     assert reenrich_posts(store, pipeline, pipeline.stamp, batch_size=3) == 7

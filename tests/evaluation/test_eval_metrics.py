@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from conftest import shared_data
-
 from resonanz.evaluation import datasets
 from resonanz.evaluation.metrics import accuracy, macro_f1, macro_recall, micro_f1_sets
 

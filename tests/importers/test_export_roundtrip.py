@@ -122,3 +122,30 @@ def test_since_until_select_a_window(workspace: Workspace, tmp_path: Path) -> No
     )
     ids = [json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()]
     assert ids == ["1", "2"]
+
+
+def test_parquet_with_import_field_names(workspace: Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "lake.parquet"
+    pq.write_table(
+        pa.table(
+            {
+                "id": ["a", "b", "c"],
+                "text": ["hallo #welt", None, "drei"],
+                "created_at": ["2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z", "bad"],
+                "author": ["x", "y", "z"],
+            }
+        ),
+        path,
+    )
+    result = CliRunner().invoke(main, ["import", str(path), "-w", str(workspace.folder), "--json"])
+    summary = json.loads(result.stdout)
+    assert (result.exit_code, summary["new"], summary["quarantined"]) == (3, 1, 2)
+    with workspace.open() as store:
+        assert store.con.execute("SELECT native_id, hashtags FROM posts").fetchall() == [
+            ("a", ["welt"])
+        ]
+        found = store.con.execute("SELECT location, reason FROM quarantine ORDER BY 1").fetchall()
+    assert found == [
+        ("lake.parquet:2", "missing text"),
+        ("lake.parquet:3", "unparsable created_at: 'bad'"),
+    ]

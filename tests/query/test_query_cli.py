@@ -128,3 +128,12 @@ def test_topics_test_without_workspace(tmp_path: object) -> None:
     code, out, _ = run("topics", "test", "acme", "-w", str(tmp_path) + "/missing")
     assert code == 0
     assert out.startswith("The query is valid (no stored posts")
+
+
+def test_topics_rematch(ws: Workspace) -> None:
+    code, out, _ = run("topics", "rematch", "acme", "-w", str(ws.folder))
+    assert code == 0
+    assert out == "acme: 2 stored posts match\n"
+    code, out, _ = run("topics", "rematch", "-w", str(ws.folder))
+    assert code == 0
+    assert "acme-phone: 2 stored posts match" in out and "rival: 0 stored posts match" in out

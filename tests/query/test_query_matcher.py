@@ -136,6 +136,16 @@ def test_missing_columns_and_empty_batches() -> None:
     matcher = TopicMatcher({"t": "bahn -#x -author:y -site:z.example"})
     assert matcher(table).to_pylist() == [{"platform": "m", "native_id": "1", "topic": "t"}]
     assert matcher(table.slice(0, 0)).num_rows == 0
+    loose = pa.table(
+        {
+            "platform": ["m", "m"],
+            "native_id": ["1", "2"],
+            "text": [None, "x"],
+            "hashtags": pa.array([["X"], None], pa.large_list(pa.large_string())),
+            "author": pa.nulls(2),
+        }
+    )
+    assert TopicMatcher({"t": "#x OR author:y"})(loose)["native_id"].to_pylist() == ["1"]
 
 
 def test_invalid_topic_query_names_the_topic() -> None:

@@ -9,9 +9,12 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from click.testing import CliRunner
 
-from resonanz.config import Settings
+from resonanz.cli import main
+from resonanz.config import Settings, TopicSettings
 from resonanz.enrich import build_enrich
+from resonanz.query import topic_matcher
 from resonanz.records import POST_SCHEMA, to_table
 from resonanz.scale.lake import open_lake
 from resonanz.scale.spark import conform_enriched
@@ -48,12 +51,20 @@ def _posts(n: int) -> pa.Table:
 def spark() -> object:
     if shutil.which("java") is None:
         pytest.skip("no Java runtime (make setup installs openjdk-17-jre-headless)")
-    pytest.importorskip("pyspark", reason="PySpark is not installed (pip install 'resonanz[spark]')")
+    pytest.importorskip(
+        "pyspark", reason="PySpark is not installed (pip install 'resonanz[spark]')"
+    )
     from resonanz.scale.spark import spark_session
 
     session = spark_session("local[2]")
     yield session
     session.stop()
+
+
+TOPICS = {
+    "brand": TopicSettings(kind="brand", query="velora OR akku"),
+    "rival": TopicSettings(kind="competitor", query="rival"),
+}
 
 
 def test_spark_enrichment_equals_in_process(spark: object, tmp_path: Path) -> None:
@@ -62,8 +73,9 @@ def test_spark_enrichment_equals_in_process(spark: object, tmp_path: Path) -> No
     posts = _posts(500)
     source = tmp_path / "posts.parquet"
     pq.write_table(posts, source)
-    settings = Settings()
-    rows = enrich_parquet(spark, source, tmp_path / "enriched", settings)
+    settings = Settings(topics=TOPICS)
+    matches_path = tmp_path / "matches"
+    rows = enrich_parquet(spark, source, tmp_path / "enriched", settings, None, matches_path)
     assert rows == 500
 
     enrich = build_enrich(settings, None)
@@ -78,6 +90,24 @@ def test_spark_enrichment_equals_in_process(spark: object, tmp_path: Path) -> No
         strict=True,
     )
     assert all(a == b or abs(a - b) < 1e-6 for a, b in scores if a is not None)
+
+    match = topic_matcher({name: t.query for name, t in TOPICS.items()})
+    assert match is not None
+    want_matches = sorted(tuple(r.values()) for r in match(want).to_pylist())
+    got_matches = sorted(tuple(r.values()) for r in pq.read_table(matches_path).to_pylist())
+    assert got_matches == want_matches and len(got_matches) > 100
+
+    # The insights read Spark's output through the lake views, topics included.
+    (tmp_path / "resonanz.toml").write_text(
+        '[topics.brand]\nkind = "brand"\nquery = "velora OR akku"\n'
+        '[topics.rival]\nkind = "competitor"\nquery = "rival"\n',
+        encoding="utf-8",
+    )
+    args = ["scale", "insights", "share-of-voice", "--input", str(tmp_path / "enriched")]
+    args += ["--matches", str(matches_path), "-w", str(tmp_path)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "rival" in result.output and "brand" in result.output
 
 
 def test_lake_views_run_insight_sql_on_parquet(tmp_path: Path) -> None:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from dashboard_world import Browserless, LiveServer, new_token, serve_in_thread
 
-from conftest import Browserless, LiveServer, serve_in_thread
 from resonanz.web.access import ACCESS, API_ACCESS
 from resonanz.web.app import page_routes
 from resonanz.web.users import ROLES
@@ -65,20 +64,6 @@ def web_world_module(web_world: Path, tmp_path_factory: pytest.TempPathFactory) 
     target = tmp_path_factory.mktemp("access") / "ws"
     shutil.copytree(web_world, target)
     return Workspace.load(target)
-
-
-def new_token(server: LiveServer, role: str) -> str:
-    """Create an API token through the settings page and return its secret."""
-    admin = Browserless(server, "admin")
-    try:
-        page = admin.client.post(
-            "/settings/tokens", data={"name": f"t-{role}", "role": role, "csrf": admin.csrf}
-        )
-    finally:
-        admin.close()
-    found = re.search(r'id="new-token".*?<code>([^<]+)</code>', page.text, re.S)
-    assert found, page.text[:500]
-    return found.group(1)
 
 
 def test_every_route_is_in_the_table() -> None:

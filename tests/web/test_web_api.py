@@ -10,9 +10,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from test_web_access import new_token
+from dashboard_world import Browserless, LiveServer, new_token, serve_in_thread
 
-from conftest import Browserless, LiveServer, serve_in_thread
+from resonanz.track.links import create_link
 from resonanz.workspace import Workspace
 
 SHOP_SECRET = "shared-shop-secret"
@@ -31,7 +31,11 @@ def server(web_world: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         + '\n[publish]\nconversion_token = {file = "shop.secret"}\n',
         encoding="utf-8",
     )
-    yield from serve_in_thread(Workspace.load(target))
+    workspace = Workspace.load(target)
+    with workspace.open(write=True) as store:
+        code = create_link(store.con, "https://shop.acme.example/spring", campaign="spring")
+    (target / "link.code").write_text(code, encoding="utf-8")
+    yield from serve_in_thread(workspace)
 
 
 def test_openapi_document(server: LiveServer) -> None:
@@ -90,3 +94,17 @@ def test_shop_webhook_with_shared_secret_and_signature(server: LiveServer) -> No
         headers={"Authorization": f"Bearer {SHOP_SECRET}"},
     )
     assert bad.status_code == 400
+
+
+def test_short_link_redirects_and_counts_on_the_campaign_page(server: LiveServer) -> None:
+    code = (server.workspace.folder / "link.code").read_text(encoding="utf-8")
+    hop = httpx.get(f"{server.url}/l/{code}", headers={"User-Agent": "test"})
+    assert hop.status_code == 302
+    assert hop.headers["location"].startswith("https://shop.acme.example/spring?utm_")
+    assert httpx.get(f"{server.url}/l/nope").status_code == 404
+    client = Browserless(server, "viewer")
+    try:
+        page = client.client.get("/campaigns").text
+    finally:
+        client.close()
+    assert "spring" in page and code in page

@@ -9,15 +9,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from starlette.applications import Starlette
-
-from conftest import (
+from dashboard_world import (
     PASSWORD,
     SCREENSHOTS,
     LiveServer,
     add_mastodon_channel,
     serve_in_thread,
 )
+from starlette.applications import Starlette
+
 from resonanz.localnet.mastodon_write import MastodonWriteState
 from resonanz.localnet.mastodon_write import routes as mastodon_routes
 from resonanz.localnet.server import run_in_thread

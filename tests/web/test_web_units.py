@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from dashboard_world import build_world
 
-from conftest import build_world
 from resonanz.store import Store
 from resonanz.web.calendar_grid import grid
 from resonanz.web.corrections import CorrectionError, correct, history, to_jsonl, training_rows

@@ -14,7 +14,11 @@ BENCHMARKS: list[str] = [
     "resonanz.bench.import_throughput",
     "resonanz.bench.import_memory",
     "resonanz.bench.search_latency",
+    "resonanz.bench.topic_matching",
     "resonanz.bench.enrich_speed",
+    "resonanz.bench.pipeline_speed",
+    "resonanz.bench.streaming",
+    "resonanz.bench.insights_latency",
 ]
 
 __all__ = ["BENCHMARKS", "BenchContext"]

@@ -18,6 +18,7 @@ from typing import Any
 
 import duckdb
 
+from resonanz.bench.context import BenchContext
 from resonanz.insights import INSIGHTS, InsightParams
 from resonanz.store import open_store
 
@@ -129,6 +130,7 @@ def _timed(func: Any, repeat: int) -> float:
 def measure(path: Path, repeat: int = 3) -> dict[str, Any]:
     """Return the median latency (s) of a bare full scan and of every insight."""
     con = duckdb.connect(str(path), read_only=True)
+    con.execute("SET enable_progress_bar = false")
     try:
         params = InsightParams(until=END, own_accounts=(("mastodon", "acme"),))
         scan_s = _timed(
@@ -146,20 +148,18 @@ def measure(path: Path, repeat: int = 3) -> dict[str, Any]:
         con.close()
 
 
-def run(ctx: Any) -> dict[str, Any]:
+def run(ctx: BenchContext) -> dict[str, Any]:
     """Run the benchmark (``ctx.quick`` picks small sizes); return figures per size."""
-    quick = bool(getattr(ctx, "quick", False))
-    sizes = QUICK_SIZES if quick else FULL_SIZES
-    out: dict[str, Any] = {"sizes": list(sizes), "quick": quick}
-    with tempfile.TemporaryDirectory(prefix="resonanz-bench-") as tmp:
-        for n in sizes:
-            path = Path(tmp) / f"posts_{n}" / "resonanz.duckdb"
-            path.parent.mkdir()
-            started = time.perf_counter()
-            generate(path, n)
-            generate_s = round(time.perf_counter() - started, 2)
-            out[str(n)] = {"generate_s": generate_s, **measure(path, 1 if n > 2_000_000 else 3)}
-            path.unlink()
+    sizes = QUICK_SIZES if ctx.quick else FULL_SIZES
+    out: dict[str, Any] = {"sizes": list(sizes), "quick": ctx.quick}
+    for n in sizes:
+        path = ctx.scratch(f"insights_{n}") / "resonanz.duckdb"
+        started = time.perf_counter()
+        generate(path, n)
+        generate_s = round(time.perf_counter() - started, 2)
+        repeat = 1 if n > 2_000_000 else ctx.repeat
+        out[str(n)] = {"generate_s": generate_s, **measure(path, repeat)}
+        path.unlink()
     return out
 
 
@@ -169,7 +169,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small sizes (a smoke run)")
     parser.add_argument("--out", type=Path, help="write the figures as JSON here")
     args = parser.parse_args()
-    figures = run(args)
+    with tempfile.TemporaryDirectory(prefix="resonanz-bench-") as tmp:
+        figures = run(BenchContext(tmp=Path(tmp), quick=args.quick))
     text = json.dumps(figures, indent=2)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)

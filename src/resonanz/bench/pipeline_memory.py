@@ -19,10 +19,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from resonanz.bench.pipeline_runs import current_rss_mb, import_file, open_db, peak_rss_mb, topics
+from resonanz.bench.pipeline_runs import current_rss_mb, import_file, open_db, peak_rss_mb, recipe
 from resonanz.ingest import Ingestor
 from resonanz.scale.firehose import write_jsonl
-from resonanz.scale.workers import Recipe
 
 FULL_CHECKPOINTS = (100_000, 1_000_000, 5_000_000)
 QUICK_CHECKPOINTS = (2_000, 6_000)
@@ -33,7 +32,7 @@ QUICK_BUDGET_S = 120.0
 def grow(folder: Path, checkpoints: tuple[int, ...], budget_s: float) -> dict[str, Any]:
     """Import up to ``checkpoints[-1]`` posts; return the memory at every checkpoint reached."""
     part = max(1_000, min(100_000, checkpoints[0]))
-    enrich, enrich_authors, match = Recipe(topics=topics()).build()
+    enrich, enrich_authors, match = recipe().build()
     store = open_db(folder / "db")
     ingestor = Ingestor(store, enrich, match, enrich_authors)
     started = time.perf_counter()

@@ -7,7 +7,6 @@ full pipeline is the enrichment, the author enrichment and the topic matching.
 
 from __future__ import annotations
 
-import random
 import resource
 import time
 from collections.abc import Callable, Iterator
@@ -17,10 +16,10 @@ from pathlib import Path
 
 import orjson
 
+from resonanz.config import Settings, TopicSettings
 from resonanz.importers import ImportOptions, import_files
 from resonanz.ingest import Ingestor
-from resonanz.query.benchmark import synthetic_topics
-from resonanz.scale.firehose import brands
+from resonanz.scale.firehose import topic_queries
 from resonanz.scale.workers import Recipe, WorkerPool, parallel_ingestor
 from resonanz.store import Store, open_store
 
@@ -56,7 +55,23 @@ def timed(posts: int, out: list[Timing]) -> Iterator[None]:
 
 def topics(count: int = TOPICS, seed: int = 7) -> dict[str, str]:
     """Return ``count`` generated topic queries about the firehose's brands."""
-    return synthetic_topics(random.Random(seed), count, brands(count))
+    return topic_queries(count, seed=seed)
+
+
+def recipe(count: int = TOPICS) -> Recipe:
+    """Return the full pipeline's recipe: default settings plus ``count`` generated topics.
+
+    A tenth of the topics are competitors, as in a real workspace, so the stakeholder
+    enricher sees competitor terms too.
+    """
+    queries = topics(count)
+    settings = Settings(
+        topics={
+            name: TopicSettings(kind="competitor" if i % 10 == 0 else "brand", query=query)
+            for i, (name, query) in enumerate(queries.items())
+        }
+    )
+    return Recipe(settings.model_dump_json(), None, queries)
 
 
 def open_db(folder: Path) -> Store:

@@ -28,11 +28,12 @@ from resonanz.bench.pipeline_runs import (
     file_texts,
     import_file,
     timed,
-    topics,
     vader_scorer,
 )
+from resonanz.bench.pipeline_runs import (
+    recipe as pipeline_recipe,
+)
 from resonanz.scale.firehose import write_jsonl
-from resonanz.scale.workers import Recipe
 
 NAME = "pipeline_speed"
 FULL_POSTS, QUICK_POSTS = 1_000_000, 6_000
@@ -42,7 +43,7 @@ RUNS = ("floor", "vader", "full", "full_workers")
 
 def measure(folder: Path, posts: int, segments: int, workers: int) -> dict[str, list[Timing]]:
     """Run every segment through every run; return the timings per run."""
-    recipe = Recipe(topics=topics())
+    recipe = pipeline_recipe()
     size = -(-posts // segments)
     runs: dict[str, list[Timing]] = {name: [] for name in RUNS}
     score = vader_scorer()

@@ -13,7 +13,7 @@ import click
 
 from resonanz.workspace import DB_NAME, Workspace
 
-DEFAULT_FOLDER = "resonanz-demo"
+DEFAULT_FOLDER = "demo-workspace"
 
 
 def register(main: click.Group) -> None:

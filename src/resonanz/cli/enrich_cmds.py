@@ -202,20 +202,30 @@ def train_cmd(task: str, data: Path, out: Path, balanced: bool) -> None:
 @click.option(
     "--results",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Also write JSON and a Markdown table (e.g. benchmarks/results/eval.json).",
+    help="Also write the figures as JSON here (e.g. benchmarks/results/eval.json).",
+)
+@click.option(
+    "--markdown",
+    "markdown_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write a Markdown table here (e.g. benchmarks/EVAL.md).",
 )
 def eval_cmd(
-    datasets: tuple[str, ...], data_dir: Path, as_json: bool, results: Path | None
+    datasets: tuple[str, ...],
+    data_dir: Path,
+    as_json: bool,
+    results: Path | None,
+    markdown_path: Path | None,
 ) -> None:
     """Evaluate adapted models, shipped defaults and baselines on the research sets."""
     from resonanz.evaluation.harness import NO_TRAIN, run
     from resonanz.evaluation.report import markdown
 
     figures = [r.to_dict() for r in run(datasets, data_dir)]
-    if results is not None:
-        results.parent.mkdir(parents=True, exist_ok=True)
-        results.write_text(dumps(figures, indent=2) + "\n", encoding="utf-8")
-        results.with_suffix(".md").write_text(markdown(figures), encoding="utf-8")
+    for path, text in ((results, dumps(figures, indent=2)), (markdown_path, markdown(figures))):
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text + "\n", encoding="utf-8")
     if as_json:
         click.echo(dumps(figures, indent=2))
         return

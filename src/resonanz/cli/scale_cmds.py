@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
 from resonanz.cli.options import dumps, workspace_option
+
+_PARQUET = click.Path(exists=True, path_type=Path)
+
+
+def _when(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
+    """Parse an ISO 8601 date or datetime (naive means UTC)."""
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an ISO date like 2026-03-01T12:00") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 @click.group()
@@ -16,15 +31,28 @@ def scale() -> None:
 
 @scale.command("enrich")
 @click.option("--engine", type=click.Choice(["spark"]), default="spark", show_default=True)
-@click.option("--input", "input_path", type=click.Path(exists=True, path_type=Path), required=True)
+@click.option("--input", "input_path", type=_PARQUET, required=True, help="Posts Parquet.")
 @click.option("--output", "output_path", type=click.Path(path_type=Path), required=True)
+@click.option(
+    "--matches",
+    "matches_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Also match the workspace's topics and write the matches here (Parquet).",
+)
 @click.option("--master", default="local[*]", show_default=True, help="Spark master URL.")
-@click.option("--model-dir", type=click.Path(file_okay=False, path_type=Path), default=None)
+@click.option(
+    "--model-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Adapted models (default: the workspace's [enrich] model_dir).",
+)
 @workspace_option
 def scale_enrich(
     engine: str,
     input_path: Path,
     output_path: Path,
+    matches_path: Path | None,
     master: str,
     model_dir: Path | None,
     workspace_dir: Path,
@@ -34,9 +62,14 @@ def scale_enrich(
     from resonanz.scale.spark import enrich_parquet, spark_session
 
     settings = load_settings(workspace_dir)
+    if model_dir is not None:
+        enrich = settings.enrich.model_copy(update={"model_dir": str(model_dir.resolve())})
+        settings = settings.model_copy(update={"enrich": enrich})
     session = spark_session(master)
     try:
-        rows = enrich_parquet(session, input_path, output_path, settings, model_dir)
+        rows = enrich_parquet(
+            session, input_path, output_path, settings, workspace_dir, matches_path
+        )
     finally:
         session.stop()
     click.echo(f"Enriched {rows} posts into {output_path}")
@@ -44,24 +77,41 @@ def scale_enrich(
 
 @scale.command("insights")
 @click.argument("name")
-@click.option("--input", "input_path", type=click.Path(exists=True, path_type=Path), required=True)
-@click.option("--since", default=None, help="ISO date or datetime.")
-@click.option("--until", default=None, help="ISO date or datetime.")
+@click.option("--input", "input_path", type=_PARQUET, required=True, help="Enriched posts.")
+@click.option("--matches", "matches_path", type=_PARQUET, default=None, help="Topic matches.")
+@click.option("--since", callback=_when, help="Start (ISO date/time, inclusive, UTC if naive).")
+@click.option("--until", callback=_when, help="End (ISO date/time, exclusive).")
+@click.option("--topic", "topics", multiple=True, help="Only posts of this topic (repeatable).")
+@click.option("--platform", "platforms", multiple=True, help="Only this network (repeatable).")
+@click.option("--lang", "languages", multiple=True, help="Only this language (repeatable).")
+@click.option("--bucket", type=click.Choice(["hour", "day", "week"]), default="day")
+@click.option("--limit", type=click.IntRange(1), default=20, show_default=True)
 @workspace_option
-def scale_insights(
-    name: str, input_path: Path, since: str | None, until: str | None, workspace_dir: Path
-) -> None:
+def scale_insights(name: str, input_path: Path, matches_path: Path | None, **options: Any) -> None:
     """Compute insight NAME with DuckDB over enriched Parquet (e.g. Spark's output)."""
-    from resonanz.insights import INSIGHTS
-    from resonanz.insights.params import InsightParams
-    from resonanz.scale.lake import open_lake
+    from resonanz.config import CONFIG_NAME, load_settings
+    from resonanz.insights import INSIGHTS, InsightParams
+    from resonanz.scale.lake import add_topics, open_lake
 
     if name not in INSIGHTS:
-        raise click.BadParameter(f"unknown insight; choose from {', '.join(sorted(INSIGHTS))}")
-    del workspace_dir  # settings are not needed: the lake carries the enriched columns
-    con = open_lake(input_path)
+        raise click.BadParameter(
+            f"unknown insight {name!r}; choose from {', '.join(sorted(INSIGHTS))}",
+            param_hint="NAME",
+        )
+    params = InsightParams(
+        since=options["since"],
+        until=options["until"],
+        topics=tuple(options["topics"]),
+        platforms=tuple(options["platforms"]),
+        languages=tuple(options["languages"]),
+        bucket=options["bucket"],
+        limit=options["limit"],
+    )
+    extra = {"matches": matches_path} if matches_path is not None else None
+    con = open_lake(input_path, extra)
     try:
-        params = InsightParams.from_strings(since=since, until=until)
+        if (options["workspace_dir"] / CONFIG_NAME).exists():
+            add_topics(con, load_settings(options["workspace_dir"]))
         result = INSIGHTS[name].compute(con, params)
     finally:
         con.close()

@@ -11,7 +11,7 @@ from resonanz.cli.options import emit_rows, load_workspace, output_option, works
 from resonanz.cli.search_cmd import post_row
 from resonanz.errors import WorkspaceError
 from resonanz.query.search import count_matches, search_posts
-from resonanz.query.topics import KINDS, add_topic, list_topics, remove_topic
+from resonanz.query.topics import KINDS, add_topic, list_topics, rematch_topics, remove_topic
 from resonanz.query.validate import caret, validate
 
 
@@ -65,6 +65,20 @@ def register(main: click.Group) -> None:
         with ws.open(write=True) as store:
             remove_topic(store, name)
         click.echo(f"Topic {name!r} removed.")
+
+    @topics.command("rematch")
+    @click.argument("names", nargs=-1)
+    @workspace_option
+    def rematch_cmd(names: tuple[str, ...], workspace_dir: Path) -> None:
+        """Match the stored posts again against topics NAMES (default: every topic).
+
+        Run it after changing a topic's query in resonanz.toml.
+        """
+        ws = load_workspace(workspace_dir)
+        with ws.open(write=True) as store:
+            counts = rematch_topics(store, names or None)
+        for name, count in counts.items():
+            click.echo(f"{name}: {count} stored posts match")
 
     @topics.command("test")
     @click.argument("query")

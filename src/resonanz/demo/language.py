@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from resonanz.demo import grammar
 from resonanz.demo.brand import Company, Product
+from resonanz.demo.labels import INTENDED
 from resonanz.demo.noise import roughen, tidy
 
 CITIES = (
@@ -45,6 +46,10 @@ _TAGS = {
 }
 _CARGO_TAGS = {"de": ("lastenrad",), "en": ("cargobike",)}
 _HASHTAG = re.compile(r"#(\w+)")
+#: How much each network's users decorate posts: (emoji chance, hashtag chance).
+_STYLE = {"mastodon": (0.35, 1.0), "bluesky": (0.4, 0.7), "reddit": (0.12, 0.05)}
+#: Slots written like a press release or a service reply: no noise, no decoration.
+_PLAIN = ("news", "answer_question", "answer_complaint", "crisis_statement")
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,7 @@ class PostSpec:
     code: str | None = None
     name: str = ""  # first name of the person answered
     extra_tags: tuple[str, ...] = ()
+    platform: str = ""  # where it is posted (decoration differs); set by the world
 
 
 @dataclass
@@ -82,7 +88,7 @@ def write(spec: PostSpec, rng: random.Random) -> Written:
     context = _Facts(spec, rng)
     used: list[str] = []
     text = tidy(gram.expand(spec.intent, rng, context, spec.aspect, used))
-    if spec.intent not in ("news", "answer_question", "answer_complaint"):
+    if spec.intent not in _PLAIN:
         text = roughen(text, rng, spec.lang)
     text = _decorate(text, spec, rng)
     links = [v for k, v in context.held.items() if "://" in v and k in text]
@@ -224,21 +230,26 @@ def _forms_en(prod: Product | None) -> list[str]:
 
 
 def _decorate(text: str, spec: PostSpec, rng: random.Random) -> str:
-    """Append emojis and hashtags the way people do, more often on Mastodon-style posts."""
-    if spec.intent in ("news", "answer_question", "answer_complaint"):
+    """Append emojis and hashtags the way people do: often on Mastodon, never on Hacker News."""
+    if spec.intent in _PLAIN or spec.platform in ("hackernews", "rss"):
         return text
-    mood = "fear" if spec.emotion == "fear" else spec.sentiment
-    pool = _EMOJI.get(mood, _EMOJI["neutral"])
-    if rng.random() < 0.35:
+    emoji_p, tag_p = _STYLE.get(spec.platform, (0.35, 1.0))
+    if spec.intent.startswith(("reply_", "quote_")):
+        tag_p *= 0.3
+    intended = INTENDED.get(spec.intent)
+    mood = intended.sentiment if intended else spec.sentiment
+    pool = _EMOJI["fear" if spec.emotion == "fear" else mood]
+    if rng.random() < emoji_p:
         text += " " + _choose(rng, pool) * (1 + (rng.random() < 0.25))
     tags = list(spec.extra_tags)
-    if spec.company is not None and rng.random() < 0.3:
+    if spec.company is not None and rng.random() < 0.3 * tag_p:
         tags.append(spec.company.hashtag)
         if spec.product is not None and rng.random() < 0.3:
             tags.append(spec.company.hashtag + spec.product.key)
-    if rng.random() < 0.35:
+    if rng.random() < 0.35 * tag_p:
         tags.append(_choose(rng, _TAGS[spec.lang]))
-    if spec.product is not None and spec.product.kind_en == "cargo bike" and rng.random() < 0.3:
+    cargo = spec.product is not None and spec.product.kind_en == "cargo bike"
+    if cargo and rng.random() < 0.3 * tag_p:
         tags.append(_choose(rng, _CARGO_TAGS[spec.lang]))
     seen = {t.lower() for t in _HASHTAG.findall(text)}
     fresh = [t for t in dict.fromkeys(tags) if t.lower() not in seen]

@@ -14,7 +14,7 @@ from resonanz.demo.language import CITIES, CITIES_EN
 #: Share of each platform among people (news outlets are added separately).
 PLATFORM_SHARE = {"mastodon": 0.34, "bluesky": 0.32, "reddit": 0.22, "hackernews": 0.12}
 #: Share of German speakers per platform (overall posts end up at about 55 % German).
-GERMAN_SHARE = {"mastodon": 0.62, "bluesky": 0.52, "reddit": 0.5, "hackernews": 0.0, "rss": 0.6}
+GERMAN_SHARE = {"mastodon": 0.66, "bluesky": 0.57, "reddit": 0.54, "hackernews": 0.0, "rss": 0.6}
 #: Stakeholder groups of ordinary authors with their share.
 GROUP_SHARE = {
     "customer": 0.42,

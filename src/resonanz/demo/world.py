@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -126,6 +126,7 @@ class World:
         **labels: Any,
     ) -> SimPost:
         """Write and add an original post (or a reply/quote when ``labels`` say so)."""
+        spec = replace(spec, platform=author.platform)
         written: Written = write(spec, rng)
         intended = INTENDED[spec.intent]
         post = SimPost(

@@ -5,11 +5,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
 from resonanz.config import Settings
 from resonanz.ingest import Enrich, EnrichAuthors
+
+if TYPE_CHECKING:
+    from resonanz.enrich.registry import EnrichPipeline
 
 _TERM = re.compile(r'"([^"]+)"|[#@]?([\w.-]+)')
 _OPERATORS = {"and", "or", "not", "near", "lang", "platform"}
@@ -47,7 +51,7 @@ def model_folder(settings: Settings, workspace: Path | None) -> Path | None:
     return path
 
 
-def build_pipeline(settings: Settings, workspace: Path | None = None):  # type: ignore[no-untyped-def]
+def build_pipeline(settings: Settings, workspace: Path | None = None) -> EnrichPipeline:
     """Return the :class:`EnrichPipeline` of ``settings`` (taxonomy, models, languages)."""
     from resonanz.enrich.aspects import merge_taxonomy
     from resonanz.enrich.registry import EnrichPipeline

@@ -45,7 +45,8 @@ class BatchContext:
         from resonanz.enrich.language import detect
 
         missing = [i for i, lang in enumerate(self.given_lang) if not lang]
-        found = detect([self.raw[i] for i in missing], self.fallback) if missing else []
+        texts = [self.features.texts[i] for i in missing]
+        found = detect(texts, self.fallback, (self.fallback, "de", "en")) if missing else []
         out = [str(lang).lower() if lang else "" for lang in self.given_lang]
         for i, lang in zip(missing, found, strict=True):
             out[i] = lang

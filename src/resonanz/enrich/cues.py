@@ -10,17 +10,21 @@ _WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzäöüßàáâçèéêëìí�
 
 
 class CueMatcher:
-    """Match ``label -> cues`` in lower-cased texts; ``word*`` cues also match longer words."""
+    """Match ``label -> cues`` in lower-cased texts.
+
+    ``word*`` also matches longer words (plurals, compounds starting with the cue), ``*word``
+    also matches inside a word (German compounds ending in the cue).
+    """
 
     def __init__(self, cues: Mapping[str, Iterable[str]]) -> None:
         self._automaton = ahocorasick.Automaton()
-        entries: dict[str, list[tuple[str, bool]]] = {}
+        entries: dict[str, list[tuple[str, bool, bool]]] = {}
         for label, words in cues.items():
             for cue in words:
-                prefix = cue.endswith("*")
-                key = cue.rstrip("*").strip().lower()
+                prefix, inner = cue.endswith("*"), cue.startswith("*")
+                key = cue.strip("*").strip().lower()
                 if key:
-                    entries.setdefault(key, []).append((label, prefix))
+                    entries.setdefault(key, []).append((label, prefix, inner))
         for key, payload in entries.items():
             self._automaton.add_word(key, (len(key), tuple(payload)))
         self._empty = not entries
@@ -35,11 +39,10 @@ class CueMatcher:
         size = len(text)
         for end, (length, payload) in self._automaton.iter(text):
             start = end - length + 1
-            if start > 0 and text[start - 1] in _WORD_CHARS:
-                continue
+            open_start = start > 0 and text[start - 1] in _WORD_CHARS
             open_end = end + 1 < size and text[end + 1] in _WORD_CHARS
-            for label, prefix in payload:
-                if prefix or not open_end:
+            for label, prefix, inner in payload:
+                if (inner or not open_start) and (prefix or not open_end):
                     found.append((label, start))
         return found
 

@@ -13,8 +13,8 @@ from resonanz.enrich.context import BatchContext
 #: Posts without a single letter get this code ("undetermined", ISO 639-2).
 UNDETERMINED = "und"
 _LETTER = re.compile(r"[^\W\d_]")
-_NOISE = re.compile(r"https?://\S+|www\.\S+|[@#]\w+|\s+")
 _CUT = 600
+_SHORT_WORDS = 5
 
 
 @cache
@@ -27,25 +27,33 @@ def _model() -> Any:
 
 
 def _prepare(text: str) -> str:
-    return _NOISE.sub(" ", text[:_CUT]).strip()
+    # Texts arrive normalised (lower-cased, URLs and mentions masked): drop the masks.
+    return text[:_CUT].replace("httpurl", " ").replace("@user", " ").replace("\n", " ").strip()
 
 
-def detect(texts: list[str], fallback: str = "en") -> list[str]:
-    """Return an ISO 639-1 code per text (``und`` for texts without letters).
+def detect(
+    texts: list[str], fallback: str = "en", preferred: tuple[str, ...] = ("de", "en")
+) -> list[str]:
+    """Return an ISO 639-1 code per normalised text (``und`` for texts without letters).
 
-    Fragments the model cannot place get ``fallback`` (the workspace's first language).
+    Fragments the model cannot place get ``fallback`` (the workspace's first language); on
+    fragments of a few words a ``preferred`` language among the top three wins, since such
+    fragments are often misread as a related language ("toller akku" as Finnish).
     """
     prepared = [_prepare(t) for t in texts]
     if not prepared:
         return []
     model = _model()
-    labels = model.f.multilinePredict(prepared, 1, 0.15, "replace")
+    labels = model.f.multilinePredict(prepared, 3, 0.01, "replace")
     out: list[str] = []
     for text, found in zip(prepared, labels, strict=True):
         if not _LETTER.search(text):
             out.append(UNDETERMINED)
         elif found:
-            out.append(found[0].removeprefix("__label__"))
+            codes = [label.removeprefix("__label__") for label in found]
+            if codes[0] not in preferred and text.count(" ") < _SHORT_WORDS:
+                codes = [c for c in codes if c in preferred] or codes
+            out.append(codes[0])
         else:
             out.append(fallback)
     return out

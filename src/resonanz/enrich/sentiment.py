@@ -12,7 +12,11 @@ from resonanz.records import SENTIMENTS
 
 def _ordered(head: LinearHead, proba: np.ndarray) -> np.ndarray:
     """Return probabilities in SENTIMENTS order (negative, neutral, positive)."""
-    return proba[:, [head.labels.index(s) for s in SENTIMENTS]]
+    out = np.zeros((proba.shape[0], len(SENTIMENTS)), dtype=np.float32)
+    for j, label in enumerate(SENTIMENTS):
+        if label in head.labels:  # an adapted head may know only some of the classes
+            out[:, j] = proba[:, head.labels.index(label)]
+    return out
 
 
 class SentimentEnricher:

@@ -15,9 +15,9 @@ from resonanz.enrich.cues import CueMatcher
 VERSION = "1"
 _CUES: dict[str, list[str]] = {
     "press": [
-        "journalist*",
-        "reporter*",
-        "redakteur*",
+        "*journalist*",
+        "*reporter*",
+        "*redakteur*",
         "redaktion",
         "editor*",
         "correspondent*",
@@ -25,7 +25,7 @@ _CUES: dict[str, list[str]] = {
         "newsroom",
         "presse",
         "press",
-        "zeitung*",
+        "*zeitung*",
         "magazin*",
         "nachrichten",
         "news",
@@ -183,8 +183,8 @@ class StakeholderEnricher:
 
     def __init__(self, own_names: Sequence[str] = (), competitors: Sequence[str] = ()) -> None:
         self.cues = CueMatcher({g: [c.replace("_", " ") for c in cs] for g, cs in _CUES.items()})
-        self.own = CueMatcher({"own": [n.lower() for n in own_names if n]})
-        self.competitors = CueMatcher({"competitor": [n.lower() for n in competitors if n]})
+        self.own = CueMatcher({"own": [f"*{n.lower()}*" for n in own_names if n]})
+        self.competitors = CueMatcher({"competitor": [f"*{n.lower()}*" for n in competitors if n]})
 
     def _profile(self, row: dict[str, Any], found: dict[str, Candidate]) -> None:
         bio = (row.get("bio") or "").lower()[:2000]
@@ -233,7 +233,7 @@ class StakeholderEnricher:
             return (
                 "customer",
                 0.2,
-                ["no other signal: speaks about the brand as a member of the public"],
+                ["no other signal: a member of the public"],
             )
         return group, round(min(best.score, 0.99), 3), best.evidence
 

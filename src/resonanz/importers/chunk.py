@@ -39,7 +39,7 @@ class ReadContext:
     quarantine_source: str
     name: str  # the file name used in quarantine locations
     batch_size: int = 25_000
-    mapping: Mapping[str, str] = field(default_factory=dict)  # input column -> field
+    mapping: Mapping[str, str] = field(default_factory=dict)  # field -> input column
     #: Author profiles already stored by this run, so unchanged ones are not stored again.
     sent_authors: dict[tuple[str, str], tuple[object, ...]] = field(default_factory=dict)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from resonanz.importers.cursor import (
 from resonanz.importers.detect import FORMATS, detect_format
 from resonanz.importers.normalize import Defaults
 from resonanz.importers.progress import ImportProgress
-from resonanz.ingest import Batch, Ingestor
+from resonanz.ingest import Batch, Ingestor, IngestResult
 from resonanz.records import utcnow
 from resonanz.store import QuarantineItem
 
@@ -42,7 +43,7 @@ class ImportOptions:
     """How to read the files of one import."""
 
     fmt: str | None = None  # None: detect per file
-    mapping: Mapping[str, str] = field(default_factory=dict)  # input column -> field
+    mapping: Mapping[str, str] = field(default_factory=dict)  # field -> input column
     platform: str = "import"
     batch_size: int = 25_000
     from_start: bool = False  # ignore stored cursors
@@ -145,27 +146,68 @@ def _import_one(
             options.mapping,
         )
         progress.start_file(path.name, content_path(path).stat().st_size)
-        for chunk in READERS[fmt](path, start, ctx):
-            _write_chunk(ingestor, chunk, key, path, fmt, report)
-            progress.update(chunk.done_bytes)
-            if on_batch is not None:
-                on_batch(report)
+        with BackgroundWriter(ingestor, report, progress, on_batch) as writer:
+            for chunk in READERS[fmt](path, start, ctx):
+                cursor = make_cursor(path, fmt, chunk.position, done=False)
+                writer.submit(chunk, chunk.to_batch((key, cursor.to_json())))
         _finish(ingestor, key, path, fmt)
     except (ImportFormatError, OSError) as exc:
         _quarantine_file(ingestor, path, str(exc), report)
     return report
 
 
-def _write_chunk(
-    ingestor: Ingestor, chunk: Chunk, key: str, path: Path, fmt: str, report: FileReport
-) -> None:
-    cursor = make_cursor(path, fmt, chunk.position, done=False)
-    result = ingestor.write(chunk.to_batch((key, cursor.to_json())))
-    report.read += chunk.read
-    report.skipped += chunk.skipped
-    report.new += result.posts_new
-    report.updated += result.posts_seen - result.posts_new
-    report.quarantined += result.quarantined
+class BackgroundWriter:
+    """Store each batch on a worker thread while the next one is read and parsed.
+
+    At most one batch is in flight, and batches are stored in order, so a stored cursor
+    always covers exactly the records stored before it. DuckDB releases the GIL while it
+    writes, which is what lets reading and storing overlap.
+    """
+
+    def __init__(
+        self,
+        ingestor: Ingestor,
+        report: FileReport,
+        progress: ImportProgress,
+        on_batch: BatchHook | None,
+    ) -> None:
+        self._ingestor = ingestor
+        self._report = report
+        self._progress = progress
+        self._on_batch = on_batch
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="resonanz-import")
+        self._pending: tuple[Chunk, Future[IngestResult]] | None = None
+
+    def submit(self, chunk: Chunk, batch: Batch) -> None:
+        """Wait for the batch in flight, then start storing ``batch``."""
+        self.wait()
+        self._pending = (chunk, self._pool.submit(self._ingestor.write, batch))
+
+    def wait(self) -> None:
+        """Wait for the batch in flight (re-raising its error) and count what it stored."""
+        if self._pending is None:
+            return
+        chunk, future = self._pending
+        self._pending = None
+        result = future.result()
+        report = self._report
+        report.read += chunk.read
+        report.skipped += chunk.skipped
+        report.new += result.posts_new
+        report.updated += result.posts_seen - result.posts_new
+        report.quarantined += result.quarantined
+        self._progress.update(chunk.done_bytes)
+        if self._on_batch is not None:
+            self._on_batch(report)
+
+    def __enter__(self) -> BackgroundWriter:
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        try:
+            self.wait()  # also after a reading error: what was read is stored and counted
+        finally:
+            self._pool.shutdown(wait=True)
 
 
 def _finish(ingestor: Ingestor, key: str, path: Path, fmt: str) -> None:

@@ -57,14 +57,19 @@ def _post_kpis(con: duckdb.DuckDBPyConnection, params: InsightParams) -> list[di
     mine = [f"{p} {h}" for p, h in own_accounts(con, params)]
     sql = f"""
         WITH {cte},
+        mt AS (
+            SELECT platform, native_id,
+                   bool_or(list_contains(?::VARCHAR[], topic)) AS us,
+                   bool_or(list_contains(?::VARCHAR[], topic)) AS rival
+            FROM matches GROUP BY ALL
+        ),
         t AS (
             SELECT p.*, {ENGAGEMENT} AS engagement,
-                   list_contains(?, p.platform || ' ' || lower(ltrim(p.author, '@'))) AS own,
-                   (len(?) = 0 OR EXISTS (SELECT 1 FROM matches m WHERE m.platform = p.platform
-                       AND m.native_id = p.native_id AND list_contains(?, m.topic))) AS about_us,
-                   EXISTS (SELECT 1 FROM matches m WHERE m.platform = p.platform
-                       AND m.native_id = p.native_id AND list_contains(?, m.topic)) AS about_rival
-            FROM f p
+                   list_contains(?::VARCHAR[],
+                                 p.platform || ' ' || lower(ltrim(p.author, '@'))) AS own,
+                   (len(?::VARCHAR[]) = 0 OR coalesce(mt.us, false)) AS about_us,
+                   coalesce(mt.rival, false) AS about_rival
+            FROM f p LEFT JOIN mt ON mt.platform = p.platform AND mt.native_id = p.native_id
         )
         SELECT time_bucket(INTERVAL '{params.interval}', t.created_at AT TIME ZONE 'UTC')
                    AS bucket,
@@ -81,7 +86,7 @@ def _post_kpis(con: duckdb.DuckDBPyConnection, params: InsightParams) -> list[di
         FROM t LEFT JOIN authors a ON a.platform = t.platform AND a.handle = t.author
         GROUP BY bucket ORDER BY bucket
     """  # noqa: S608 - fixed fragments; values are bound
-    return fetch_dicts(con, sql, [*args, mine, ours, ours, rivals])
+    return fetch_dicts(con, sql, [*args, ours, rivals, mine, ours])
 
 
 def _counted(

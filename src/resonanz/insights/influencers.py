@@ -21,6 +21,7 @@ from resonanz.insights.params import (
     Result,
     fetch_dicts,
     filtered_posts_cte,
+    post_filter,
     topic_kinds,
 )
 
@@ -70,30 +71,46 @@ def pagerank(
     return rank
 
 
-def _graph_ranks(con: duckdb.DuckDBPyConnection, params: InsightParams) -> dict[Key, float]:
-    cte, args = filtered_posts_cte(params)
+def _edge_sql(params: InsightParams) -> tuple[str, list[object]]:
+    """Return the weighted-edge query; edges carry time and platform, so only topic and
+    language filters need a join with the posts."""
+    if params.topics or params.languages:
+        cte, args = filtered_posts_cte(params)
+        source = f"WITH {cte} SELECT e.* FROM edges e JOIN f p "  # noqa: S608
+        source += "ON p.platform = e.platform AND p.native_id = e.post_id"
+    else:
+        where, args = post_filter(params, "e")
+        source = f"SELECT e.* FROM edges e WHERE {where}"  # noqa: S608
     sql = f"""
-        WITH {cte}
         SELECT e.platform, e.src_author, e.dst_author, count(*) AS w
-        FROM edges e JOIN f p ON p.platform = e.platform AND p.native_id = e.post_id
+        FROM ({source}) e
         WHERE e.dst_author IS NOT NULL AND e.dst_author <> e.src_author
         GROUP BY ALL
     """  # noqa: S608 - fixed fragments; values are bound
-    rows = con.execute(sql, args).fetchall()
-    if not rows:
+    return sql, args
+
+
+def _graph_ranks(con: duckdb.DuckDBPyConnection, params: InsightParams) -> dict[Key, float]:
+    """Return PageRank (scaled so that the mean is 1) of every author in the graph."""
+    sql, args = _edge_sql(params)
+    cols = con.execute(sql, args).fetchnumpy()
+    if len(cols["w"]) == 0:
         return {}
-    srcs = [(str(r[0]), str(r[1])) for r in rows]
-    dsts = [(str(r[0]), str(r[2])) for r in rows]
-    index: dict[Key, int] = {}
-    for key in (*srcs, *dsts):
-        index.setdefault(key, len(index))
-    ranks = pagerank(
-        np.array([index[k] for k in srcs]),
-        np.array([index[k] for k in dsts]),
-        np.array([float(r[3]) for r in rows]),
-        len(index),
+    # Node keys as "platform<TAB>handle", numbered with numpy instead of a Python loop.
+    src = np.char.add(
+        np.char.add(cols["platform"].astype(str), "\t"), cols["src_author"].astype(str)
     )
-    return {key: float(ranks[i]) * len(index) for key, i in index.items()}
+    dst = np.char.add(
+        np.char.add(cols["platform"].astype(str), "\t"), cols["dst_author"].astype(str)
+    )
+    names, inverse = np.unique(np.concatenate([src, dst]), return_inverse=True)
+    ranks = pagerank(inverse[: len(src)], inverse[len(src) :], cols["w"].astype(float), len(names))
+    scaled = ranks * len(names)
+    out: dict[Key, float] = {}
+    for name, rank in zip(names.tolist(), scaled.tolist(), strict=True):
+        platform, _, handle = name.partition("\t")
+        out[(platform, handle)] = rank
+    return out
 
 
 def _author_stats(
@@ -101,30 +118,48 @@ def _author_stats(
 ) -> dict[Key, dict[str, Any]]:
     cte, args = filtered_posts_cte(params)
     ours = [t for t, k in topic_kinds(con).items() if k in ("brand", "product")]
-    about_us = (
-        "EXISTS (SELECT 1 FROM matches m WHERE m.platform = p.platform "
-        "AND m.native_id = p.native_id AND list_contains(?, m.topic))"
-        if ours
-        else "TRUE"
-    )
     sql = f"""
         WITH {cte},
+        us AS (SELECT DISTINCT platform, native_id FROM matches
+               WHERE list_contains(?::VARCHAR[], topic)),
+        t AS (
+            SELECT p.*, (len(?::VARCHAR[]) = 0 OR u.native_id IS NOT NULL) AS about
+            FROM f p LEFT JOIN us u ON u.platform = p.platform AND u.native_id = p.native_id
+        ),
         s AS (
             SELECT p.platform, p.author AS handle, count(*) AS posts,
                    sum({ENGAGEMENT}) AS engagement,
                    count(*) FILTER (WHERE p.repost_of IS NOT NULL) AS reposts_made,
-                   count(DISTINCT p.text) AS distinct_texts,
                    epoch(max(p.created_at) - min(p.created_at)) / 3600 AS span_hours,
-                   count(*) FILTER (WHERE {about_us} AND p.sentiment = 'positive') AS pos,
-                   count(*) FILTER (WHERE {about_us} AND p.sentiment = 'negative') AS neg,
-                   count(*) FILTER (WHERE {about_us}) AS about_us
-            FROM f p WHERE p.author IS NOT NULL GROUP BY ALL
+                   count(*) FILTER (WHERE p.about AND p.sentiment = 'positive') AS pos,
+                   count(*) FILTER (WHERE p.about AND p.sentiment = 'negative') AS neg,
+                   count(*) FILTER (WHERE p.about) AS about_us
+            FROM t p WHERE p.author IS NOT NULL GROUP BY ALL
         )
         SELECT s.*, a.followers, a.is_bot, a.stakeholder
         FROM s LEFT JOIN authors a ON a.platform = s.platform AND a.handle = s.handle
     """  # noqa: S608 - fixed fragments; values are bound
-    params_list: list[object] = [*args, *([ours] * 3 if ours else [])]
+    params_list: list[object] = [*args, ours, ours]
     return {(str(r["platform"]), str(r["handle"])): r for r in fetch_dicts(con, sql, params_list)}
+
+
+def _add_distinct_texts(
+    con: duckdb.DuckDBPyConnection, params: InsightParams, rows: dict[Key, dict[str, Any]]
+) -> None:
+    """Add how many different texts each of ``rows``' authors posted (repeats hint at bots)."""
+    if not rows:
+        return
+    cte, args = filtered_posts_cte(params)
+    sql = f"""
+        WITH {cte},
+        c AS (SELECT UNNEST(?::VARCHAR[]) AS platform, UNNEST(?::VARCHAR[]) AS handle)
+        SELECT p.platform, p.author, approx_count_distinct(p.text) FROM f p
+        JOIN c ON c.platform = p.platform AND c.handle = p.author GROUP BY ALL
+    """  # noqa: S608 - fixed fragments; values are bound
+    keys = list(rows)
+    found = con.execute(sql, [*args, [k[0] for k in keys], [k[1] for k in keys]]).fetchall()
+    for platform, author, distinct in found:
+        rows[(str(platform), str(author))]["distinct_texts"] = int(distinct)
 
 
 def bot_score(row: dict[str, Any]) -> float:
@@ -171,18 +206,22 @@ def _entry(key: Key, rank: float, stats: dict[str, Any] | None) -> dict[str, Any
 def _by_topic(
     con: duckdb.DuckDBPyConnection, params: InsightParams, people: dict[Key, dict[str, Any]]
 ) -> dict[str, tuple[dict[str, Any], ...]]:
+    """Return the top authors per topic, looking only at the most central candidates."""
+    ranked = sorted(people.values(), key=lambda p: -p["pagerank"])[: 50 * PER_TOPIC]
+    if not ranked:
+        return {}
     cte, args = filtered_posts_cte(params)
     sql = f"""
-        WITH {cte}
+        WITH {cte},
+        c AS (SELECT UNNEST(?::VARCHAR[]) AS platform, UNNEST(?::VARCHAR[]) AS handle)
         SELECT DISTINCT m.topic, p.platform, p.author FROM f p
+        JOIN c ON c.platform = p.platform AND c.handle = p.author
         JOIN matches m ON m.platform = p.platform AND m.native_id = p.native_id
-        WHERE p.author IS NOT NULL
     """  # noqa: S608 - fixed fragments; values are bound
+    cands = [[p["platform"] for p in ranked], [p["handle"] for p in ranked]]
     grouped: dict[str, list[dict[str, Any]]] = {}
-    for topic, platform, author in con.execute(sql, args).fetchall():
-        person = people.get((str(platform), str(author)))
-        if person is not None:
-            grouped.setdefault(str(topic), []).append(person)
+    for topic, platform, author in con.execute(sql, [*args, *cands]).fetchall():
+        grouped.setdefault(str(topic), []).append(people[(str(platform), str(author))])
     return {
         topic: tuple(sorted(found, key=lambda p: -p["pagerank"])[:PER_TOPIC])
         for topic, found in sorted(grouped.items())
@@ -190,14 +229,23 @@ def _by_topic(
 
 
 def compute(con: duckdb.DuckDBPyConnection, params: InsightParams) -> Influencers:
-    """Rank authors by influence, split them by stance and flag likely bots."""
+    """Rank authors by influence, split them by stance and flag likely bots.
+
+    Stance lists are drawn from the most influential authors (50 × ``limit``), which keeps
+    the work bounded on large graphs; bots are looked for among every active author.
+    """
     ranks = _graph_ranks(con, params)
     stats = _author_stats(con, params)
-    people = {k: _entry(k, ranks.get(k, 0.0), stats.get(k)) for k in set(ranks) | set(stats)}
-    humans = sorted(
-        (p for p in people.values() if p["bot_score"] < BOT_CUT),
-        key=lambda p: (-p["pagerank"], -p["engagement"], p["handle"]),
-    )
+    keys = set(ranks) | set(stats)
+
+    def order(k: Key) -> tuple[float, int, str]:
+        return (-ranks.get(k, 0.0), -int((stats.get(k) or {}).get("engagement") or 0), k[1])
+
+    top = sorted(keys, key=order)[: 50 * params.limit]
+    suspects = [k for k, row in stats.items() if _maybe_bot(row)]
+    _add_distinct_texts(con, params, {k: stats[k] for k in suspects})
+    people = {k: _entry(k, ranks.get(k, 0.0), stats.get(k)) for k in {*top, *suspects}}
+    humans = [people[k] for k in top if people[k]["bot_score"] < BOT_CUT]
     bots = sorted(
         (p for p in people.values() if p["bot_score"] >= BOT_CUT),
         key=lambda p: (-p["bot_score"], -p["posts"], p["handle"]),
@@ -212,3 +260,8 @@ def compute(con: duckdb.DuckDBPyConnection, params: InsightParams) -> Influencer
         by_topic=_by_topic(con, params, human_people),
         bots=tuple(bots[:n]),
     )
+
+
+def _maybe_bot(row: dict[str, Any]) -> bool:
+    """Say whether an author needs a bot score (flagged, or active enough to judge)."""
+    return bool(row.get("is_bot")) or row.get("stakeholder") == "bot" or int(row["posts"]) >= 10

@@ -18,8 +18,8 @@ from resonanz.insights.params import (
 )
 
 NAME = "share-of-voice"
+#: Breakdowns computed in one pass with GROUPING SETS: name -> SQL key expression.
 _DIMENSIONS = {
-    "total": "'all'",
     "bucket": "time_bucket(INTERVAL '{interval}', p.created_at AT TIME ZONE 'UTC')",
     "platform": "p.platform",
     "lang": "coalesce(p.lang, 'und')",
@@ -55,14 +55,17 @@ def compared_topics(con: duckdb.DuckDBPyConnection, params: InsightParams) -> tu
 
 
 def _grouped(
-    con: duckdb.DuckDBPyConnection, params: InsightParams, topics: tuple[str, ...], dim: str
-) -> list[dict[str, Any]]:
+    con: duckdb.DuckDBPyConnection, params: InsightParams, topics: tuple[str, ...]
+) -> dict[str, list[dict[str, Any]]]:
+    """Return rows per breakdown ("total", "bucket", "platform", "lang") from one query."""
     cte, args = filtered_posts_cte(params)
-    key = _DIMENSIONS[dim].format(interval=params.interval)
+    keys = {name: expr.format(interval=params.interval) for name, expr in _DIMENSIONS.items()}
     marks = ", ".join("?" for _ in topics)
     sql = f"""
         WITH {cte}
-        SELECT {key} AS key, m.topic AS topic, count(*) AS posts,
+        SELECT {keys["bucket"]} AS g_bucket, p.platform AS g_platform,
+               coalesce(p.lang, 'und') AS g_lang, m.topic AS topic,
+               GROUPING(g_bucket, g_platform, g_lang) AS level, count(*) AS posts,
                sum(coalesce(a.followers, 0)) AS reach,
                sum({ENGAGEMENT}) AS engagement,
                count(*) FILTER (WHERE p.sentiment = 'positive') AS positive,
@@ -72,16 +75,25 @@ def _grouped(
         JOIN matches m ON m.platform = p.platform AND m.native_id = p.native_id
         LEFT JOIN authors a ON a.platform = p.platform AND a.handle = p.author
         WHERE m.topic IN ({marks})
-        GROUP BY ALL ORDER BY key, topic
+        GROUP BY GROUPING SETS (
+            (topic), (g_bucket, topic), (g_platform, topic), (g_lang, topic))
     """  # noqa: S608 - fixed fragments; values are bound
-    rows = fetch_dicts(con, sql, [*args, *topics])
-    _add_shares(rows)
-    for row in rows:
-        if dim == "bucket":
-            row["key"] = as_utc(row["key"])
+    # GROUPING() sets a bit per column left out: 7 = none kept, 3 = bucket, 5 = platform, 6 = lang.
+    levels = {7: "total", 3: "bucket", 5: "platform", 6: "lang"}
+    out: dict[str, list[dict[str, Any]]] = {name: [] for name in levels.values()}
+    for row in fetch_dicts(con, sql, [*args, *topics]):
+        dim = levels[int(row.pop("level"))]
+        key: Any = row[f"g_{dim}"] if dim != "total" else "all"
+        for name in ("g_bucket", "g_platform", "g_lang"):
+            row.pop(name)
         for name in ("posts", "reach", "engagement", "positive", "neutral", "negative"):
             row[name] = int(row[name] or 0)
-    return rows
+        row["key"] = as_utc(key) if dim == "bucket" else key
+        out[dim].append(row)
+    for rows in out.values():
+        rows.sort(key=lambda r: (r["key"], r["topic"]))
+        _add_shares(rows)
+    return out
 
 
 def _add_shares(rows: list[dict[str, Any]]) -> None:
@@ -106,21 +118,22 @@ def compute(con: duckdb.DuckDBPyConnection, params: InsightParams) -> ShareOfVoi
     topics = compared_topics(con, params)
     if not topics:
         return ShareOfVoice((), (), (), (), ())
-    totals = _grouped(con, params, topics, "total")
+    grouped = _grouped(con, params, topics)
+    totals = grouped["total"]
     for row in totals:
         del row["key"]
     totals.sort(key=lambda r: -int(r["posts"]))
 
-    def keyed(dim: str, name: str) -> tuple[dict[str, Any], ...]:
-        rows = _grouped(con, params, topics, dim)
+    def keyed(dim: str) -> tuple[dict[str, Any], ...]:
+        rows = grouped[dim]
         for row in rows:
-            row[name] = row.pop("key")
+            row[dim] = row.pop("key")
         return tuple(rows)
 
     return ShareOfVoice(
         topics=topics,
         totals=tuple(totals),
-        over_time=keyed("bucket", "bucket"),
-        by_platform=keyed("platform", "platform"),
-        by_language=keyed("lang", "lang"),
+        over_time=keyed("bucket"),
+        by_platform=keyed("platform"),
+        by_language=keyed("lang"),
     )

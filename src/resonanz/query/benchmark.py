@@ -1,4 +1,6 @@
-"""Measure the batch matcher on a synthetic stream: ``python -m resonanz.query.benchmark``.
+"""Measure the topic matcher on a synthetic stream: ``python -m resonanz.query.benchmark``.
+
+``resonanz bench`` runs it as ``resonanz.bench.topic_matching``.
 
 The stream mixes German and English words (with umlauts and ß) drawn from a Zipf-like
 distribution, brand and product names, hashtags, mentions and links; the topics mimic what

@@ -192,7 +192,9 @@ class Prefilter:
     def scan_column(self, column: str, values: pa.ChunkedArray, hits: Hits) -> None:
         """Record the topics and anchors of the marked values of ``column`` in ``hits``."""
         array = values.combine_chunks()
-        if pa.types.is_list(array.type):
+        if array.null_count == len(array):
+            return
+        if pa.types.is_list(array.type) or pa.types.is_large_list(array.type):
             posts = pc.list_parent_indices(array)
             array = pc.list_flatten(array)
         else:

@@ -13,12 +13,12 @@ from typing import Final
 from resonanz.query.fold import RE2_HASHTAG, RE2_LINK, RE2_MENTION, sql_fold
 from resonanz.query.nodes import And, Field, Near, Node, Not, Or, Phrase, Site, Tag
 from resonanz.query.parser import parse
-from resonanz.query.patterns import full_regex, has_wildcard
-from resonanz.query.sql_text import FOLDED_TEXT, near_sql, phrase_sql
+from resonanz.query.patterns import full_regex, has_wildcard, literal_prefix
+from resonanz.query.sql_text import FOLDED_TEXT, guard_piece, near_sql, phrase_sql
 
 __all__ = ["FOLDED_TEXT", "compile_sql"]
 _FOLD_HASHTAG: Final = sql_fold("ltrim(h, '#')")
-_FOLD_HANDLE: Final = sql_fold("ltrim(m, '@')")
+_FOLD_HANDLE: Final = sql_fold("ltrim(h, '@')")
 _FIELD_KEYS: Final = {
     "author": (sql_fold("ltrim(p.author, '@')"), "@"),
     "lang": (sql_fold("p.lang"), "-"),
@@ -48,25 +48,34 @@ def _compile(node: Node, params: list[object]) -> str:
     if isinstance(node, Near):
         return near_sql(node, params)
     if isinstance(node, Tag):
-        return _any_key(_tag_keys(node, params), node.pattern, params)
+        return _tag(node, params)
     if isinstance(node, Field):
         return _any_key(_field_keys(node), node.pattern, params)
     return _site(node, params)
 
 
-def _tag_keys(node: Tag, params: list[object]) -> str:
-    """Return the list expression of folded hashtags or handles (list and text)."""
-    if node.kind == "hashtag":
-        params.append(RE2_HASHTAG)
-        listed = f"list_transform(coalesce(p.hashtags, []), lambda h: {_FOLD_HASHTAG})"
-        return f"list_concat({listed}, regexp_extract_all({FOLDED_TEXT}, ?, 1))"
-    params.append(RE2_MENTION)
-    listed = f"list_transform(coalesce(p.mentions, []), lambda m: {_FOLD_HANDLE})"
-    handles = f"list_concat({listed}, regexp_extract_all({FOLDED_TEXT}, ?, 1))"
-    # the same parameter again for the local parts (anna@social.example → anna)
-    params.append(RE2_MENTION)
-    handles2 = f"list_concat({listed}, regexp_extract_all({FOLDED_TEXT}, ?, 1))"
-    return f"list_concat({handles}, list_transform({handles2}, lambda k: split_part(k, '@', 1)))"
+def _tag(node: Tag, params: list[object]) -> str:
+    """Match a hashtag or handle against the post's list, or (guarded) against its text."""
+    hashtag = node.kind == "hashtag"
+    column, fold_value, mark = (
+        ("hashtags", _FOLD_HASHTAG, "#") if hashtag else ("mentions", _FOLD_HANDLE, "@")
+    )
+    listed = f"list_transform(coalesce(p.{column}, []), lambda h: {fold_value})"
+    in_list = _any_key(listed if hashtag else _local_parts(listed), node.pattern, params)
+    piece = guard_piece((mark + literal_prefix(node.pattern),), raw=False)
+    params.extend([piece or mark, RE2_HASHTAG if hashtag else RE2_MENTION])
+    guard = "contains(lower(p.text), ?)" if piece else "contains(p.text, ?)"
+    written = f"regexp_extract_all({FOLDED_TEXT}, ?, 1)"
+    in_text = _any_key(written if hashtag else _local_parts(written), node.pattern, params)
+    return f"({in_list} OR CASE WHEN {guard} THEN {in_text} ELSE false END)"
+
+
+def _local_parts(handles: str) -> str:
+    """Return the list ``handles`` followed by their local parts (anna@x.example → anna)."""
+    return (
+        f"list_transform([{handles}], "
+        "lambda ks: list_concat(ks, list_transform(ks, lambda k: split_part(k, '@', 1))))[1]"
+    )
 
 
 def _field_keys(node: Field) -> str:
@@ -86,9 +95,12 @@ def _any_key(keys: str, pattern: str, params: list[object]) -> str:
 
 def _site(node: Site, params: list[object]) -> str:
     host = "lower(regexp_extract(u, ?, 1))"
-    params.extend([RE2_LINK, node.host, RE2_LINK, "." + node.host])
+    params.extend([node.host, RE2_LINK, node.host, RE2_LINK, "." + node.host])
     test = f"({host} = ? OR ends_with({host}, ?))"
     if node.path:
         params.extend([RE2_LINK, node.path])
         test += " AND starts_with(regexp_extract(u, ?, 2), ?)"
-    return f"coalesce(len(list_filter(coalesce(p.links, []), lambda u: {test})) > 0, false)"
+    found = f"coalesce(len(list_filter(p.links, lambda u: {test})) > 0, false)"
+    # every matching link holds the host in lower case: a cheap guard
+    guard = "contains(lower(array_to_string(p.links, ' ')), ?)"
+    return f"CASE WHEN {guard} THEN {found} ELSE false END"

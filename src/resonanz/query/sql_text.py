@@ -64,7 +64,8 @@ def phrase_sql(node: Phrase, params: list[object]) -> str:
     guard = _guard((node,), params)
     params.append(bounded(phrase_regex(node.words)))
     test = f"regexp_matches({'p.text' if node.raw else FOLDED_TEXT}, ?)"
-    return f"({guard} AND {test})" if guard else test
+    # CASE runs the test only where the guard holds, also under NOT (AND would not)
+    return f"CASE WHEN {guard} THEN {test} ELSE false END" if guard else test
 
 
 def near_sql(node: Near, params: list[object]) -> str:
@@ -77,10 +78,13 @@ def near_sql(node: Near, params: list[object]) -> str:
     close = f"(a[2] <= b[1] AND b[1] - a[2] <= {gap:d})"
     if not node.ordered:
         close = f"({close} OR (b[2] <= a[1] AND a[1] - b[2] <= {gap:d}))"
-    pairs = f"list_transform({left}, lambda a: list_bool_or(list_transform({right}, lambda b: {close})))"
+    inner = f"list_bool_or(list_transform({right}, lambda b: {close}))"
+    pairs = f"list_transform({left}, lambda a: {inner})"
     words = f"regexp_extract_all({FOLDED_TEXT}, ?)"
     walk = f"list_transform([{words}], lambda w: coalesce(list_bool_or({pairs}), false))[1]"
-    return "(" + " AND ".join([*guards, walk]) + ")"
+    if not guards:
+        return walk
+    return f"CASE WHEN {' AND '.join(guards)} THEN {walk} ELSE false END"
 
 
 def _spans(phrases: tuple[Phrase, ...], params: list[object]) -> str:

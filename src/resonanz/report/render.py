@@ -29,16 +29,22 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def render_html(report: Report) -> str:
-    """Return the report as one HTML document (charts inline as SVG images)."""
+def render_html(report: Report, *, for_pdf: bool = False) -> str:
+    """Return the report as one HTML document (charts inline as SVG images).
+
+    ``for_pdf`` leaves out the charts' data tables, which only the HTML form can fold away;
+    the PDF keeps each chart's text alternative and the sections' own tables.
+    """
     template = _environment().get_template("report.html")
-    return template.render(report=report, _=translator(report.lang), lang=report.lang)
+    return template.render(
+        report=report, _=translator(report.lang), lang=report.lang, for_pdf=for_pdf
+    )
 
 
 def render_pdf(report: Report) -> bytes:
     """Return the report as PDF."""
     import weasyprint  # late: loading it takes a moment and most commands never need it
 
-    pdf = weasyprint.HTML(string=render_html(report)).write_pdf()
+    pdf = weasyprint.HTML(string=render_html(report, for_pdf=True)).write_pdf()
     assert isinstance(pdf, bytes)
     return pdf

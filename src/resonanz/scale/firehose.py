@@ -124,6 +124,31 @@ def brands(count: int) -> list[str]:
     return [f"marke{i}x" for i in range(count)]
 
 
+def topic_queries(count: int, *, seed: int = 7) -> dict[str, str]:
+    """Return ``count`` listening queries about the brands, in the shapes teams write.
+
+    Brand names with variants and exclusions, wildcards, NEAR clauses, phrases, hashtag,
+    site and field operators; one in a hundred is NOT-only (checked against every post).
+    """
+    rng = random.Random(seed)
+    names = brands(count)
+    words = [w.lower() for w in (*_EN_WORDS, *_DE_WORDS)]
+    shapes = (
+        '({b} OR "{b} gmbh" OR #{b}) -{w}',
+        "{b}* AND ({w} OR {v})",
+        "{b} NEAR/5 ({w} OR {v})",
+        '"{b} {w}" OR site:{b}.example',
+        "(@{b} OR {b}) lang:de -author:spam*",
+    )
+    queries = {}
+    for i in range(count):
+        b, w, v = names[i], rng.choice(words), rng.choice(words)
+        queries[f"t{i}"] = shapes[i % len(shapes)].format(b=b, w=w, v=v)
+    for i in range(0, count, 100):
+        queries[f"t{i}"] = f"-{rng.choice(words)} -#{rng.choice(words)}"
+    return queries
+
+
 def _text(rng: random.Random, names: list[str], german: bool) -> str:
     clauses = _DE_CLAUSES if german else _EN_CLAUSES
     words = _DE_WORDS if german else _EN_WORDS

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import duckdb
 
+from resonanz.config import Settings
 from resonanz.store.migrate import migrate
 
 #: Tables a lake folder may provide as ``<name>.parquet`` or ``<name>/`` (Spark's layout).
@@ -49,3 +50,12 @@ def open_lake(posts: Path, extra: dict[str, Path] | None = None) -> duckdb.DuckD
             f"FROM read_parquet({_literal(glob)})"
         )
     return con
+
+
+def add_topics(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    """Fill the lake's ``topics`` table from a workspace's settings (kinds for the insights)."""
+    for name, topic in settings.topics.items():
+        con.execute(
+            "INSERT INTO topics VALUES (?, ?, ?, ?, 'config', now())",
+            [name, topic.kind, topic.query, topic.aspects],
+        )

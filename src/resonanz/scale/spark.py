@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from resonanz.config import Settings
 from resonanz.errors import ResonanzError
+from resonanz.query.matcher import MATCH_SCHEMA
 from resonanz.records import ENRICHED_POST_SCHEMA, POST_SCHEMA
 
 INSTALL_HINT = "Spark support needs PySpark and Java 17+: pip install 'resonanz[spark]'"
@@ -32,20 +33,30 @@ class SparkJob:
     """What one ``scale enrich`` run needs on every executor."""
 
     settings_json: str
-    model_dir: str | None = None
+    folder: str | None = None  # the workspace folder: relative model paths resolve against it
 
     def enrich_partition(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         """Enrich one partition's Arrow batches (runs on the executors)."""
         from resonanz.enrich import build_enrich
 
         settings = Settings.model_validate_json(self.settings_json)
-        folder = Path(self.model_dir) if self.model_dir else None
-        enrich = build_enrich(settings, folder)
+        enrich = build_enrich(settings, Path(self.folder) if self.folder else None)
         for batch in batches:
             table = conform_posts(pa.Table.from_batches([batch]))
             if enrich is not None and table.num_rows:
                 table = enrich(table)
             yield from conform_enriched(table).to_batches()
+
+    def match_partition(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        """Match one partition's enriched posts against the settings' topics (executors)."""
+        from resonanz.query import topic_matcher
+
+        settings = Settings.model_validate_json(self.settings_json)
+        match = topic_matcher({name: topic.query for name, topic in settings.topics.items()})
+        for batch in batches:
+            table = pa.Table.from_batches([batch])
+            if match is not None and table.num_rows:
+                yield from match(table).cast(MATCH_SCHEMA).to_batches()
 
 
 def conform_posts(table: pa.Table) -> pa.Table:
@@ -104,13 +115,27 @@ def enrich_parquet(
     input_path: Path,
     output_path: Path,
     settings: Settings,
-    model_dir: Path | None = None,
+    folder: Path | None = None,
+    matches_path: Path | None = None,
 ) -> int:
-    """Enrich the posts in ``input_path`` with Spark and write ``output_path``; return rows."""
+    """Enrich the posts in ``input_path`` with Spark and write ``output_path``; return rows.
+
+    With ``matches_path``, the enriched posts are also matched against the settings'
+    topics and the (platform, native_id, topic) rows written there.
+    """
+    job = SparkJob(settings.model_dump_json(), str(folder.resolve()) if folder else None)
+    frame = session.read.parquet(str(input_path))
+    enriched = frame.mapInArrow(job.enrich_partition, spark_schema(ENRICHED_POST_SCHEMA))
+    enriched.write.mode("overwrite").parquet(str(output_path))
+    if matches_path is not None:
+        stored = session.read.parquet(str(output_path))
+        matches = stored.mapInArrow(job.match_partition, spark_schema(MATCH_SCHEMA))
+        matches.write.mode("overwrite").parquet(str(matches_path))
+    return int(session.read.parquet(str(output_path)).count())
+
+
+def spark_schema(schema: pa.Schema) -> Any:
+    """Return the Spark schema of an Arrow schema."""
     from pyspark.sql.pandas.types import from_arrow_schema
 
-    job = SparkJob(settings.model_dump_json(), str(model_dir) if model_dir else None)
-    frame = session.read.parquet(str(input_path))
-    enriched = frame.mapInArrow(job.enrich_partition, from_arrow_schema(ENRICHED_POST_SCHEMA))
-    enriched.write.mode("overwrite").parquet(str(output_path))
-    return int(session.read.parquet(str(output_path)).count())
+    return from_arrow_schema(schema)

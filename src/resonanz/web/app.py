@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
 
+import duckdb
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware
@@ -16,10 +20,11 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from resonanz.store import Store
+from resonanz.track import routes as track_routes
 from resonanz.web import api
 from resonanz.web.auth import guarded
 from resonanz.web.context import WebContext, signing_key
-from resonanz.web.library import NotAvailable, find
 from resonanz.web.pages import (
     admin,
     engage,
@@ -34,6 +39,8 @@ from resonanz.web.pages import (
 from resonanz.workspace import Workspace
 
 SESSION_COOKIE = "resonanz_session"
+REPORT_CHECK_S = 900
+LOG = logging.getLogger(__name__)
 PAGE_GROUPS = (session, overview, listening, posts, insights, engage, publishing, reports, admin)
 CSP = (
     "default-src 'self'; img-src 'self' data:; script-src 'self'; style-src 'self'; "
@@ -69,17 +76,43 @@ def _static() -> Mount:
     return Mount("/static", app=StaticFiles(directory=str(folder)), name="static")
 
 
-def _track_routes(workspace: Workspace) -> Sequence[BaseRoute]:
-    """Mount the tracked-link redirects (``/l/CODE``) when that part is installed."""
-    try:
-        routes = find("resonanz.track", "routes")
-    except NotAvailable:
-        return []
-    return list(routes(workspace))
+def _track_routes(app: Starlette) -> list[BaseRoute]:
+    """Return the tracked-link redirect ``/l/CODE``, recording clicks through the app's store.
+
+    The conversion webhook of ``resonanz.track`` is served by :mod:`resonanz.web.api`
+    instead, which also accepts API tokens of role ``shop``.
+    """
+
+    def borrow() -> Store:
+        context: WebContext = app.state.web
+        return context.borrow()
+
+    return [r for r in track_routes(borrow) if getattr(r, "path", "").startswith("/l/")]
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:
     return HTMLResponse("<!doctype html><title>Not found</title><h1>Not found</h1>", 404)
+
+
+def _send_due(con: duckdb.DuckDBPyConnection, workspace: Workspace) -> list[str]:
+    from resonanz.report.delivery import send_due  # late: reports load WeasyPrint
+
+    return send_due(workspace, datetime.now(UTC), con)
+
+
+async def _mail_reports(context: WebContext) -> None:
+    """Send the scheduled ``[[web.reports]]`` while the server runs (checked every 15 min)."""
+    from resonanz.report.delivery import DeliveryError
+
+    if not context.workspace.settings.web.reports:
+        return
+    while True:
+        try:
+            for line in await context.run(_send_due, context.workspace):
+                LOG.info("%s", line)
+        except DeliveryError as exc:
+            LOG.warning("scheduled report not sent: %s", exc)
+        await asyncio.sleep(REPORT_CHECK_S)
 
 
 def create_app(workspace: Workspace) -> Starlette:
@@ -89,9 +122,13 @@ def create_app(workspace: Workspace) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         store = workspace.open(write=True)
         app.state.web = WebContext(workspace, store)
+        mailer = asyncio.create_task(_mail_reports(app.state.web))
         try:
             yield
         finally:
+            mailer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await mailer
             store.close()
 
     web = workspace.settings.web
@@ -106,10 +143,12 @@ def create_app(workspace: Workspace) -> Starlette:
             https_only=web.secure_cookies,
         ),
     ]
-    routes: list[Any] = [*page_routes(), *api.routes(), _static(), *_track_routes(workspace)]
-    return Starlette(
+    routes: list[Any] = [*page_routes(), *api.routes(), _static()]
+    app = Starlette(
         routes=routes,
         middleware=middleware,
         lifespan=lifespan,
         exception_handlers={404: _not_found},
     )
+    app.router.routes.extend(_track_routes(app))
+    return app

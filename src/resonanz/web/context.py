@@ -20,6 +20,19 @@ KEY_FILE = ".web-secret-key"
 T = TypeVar("T")
 
 
+class BorrowedStore(Store):
+    """A store over a fresh cursor of the app's writer connection.
+
+    The app holds the workspace's writer lock for as long as it runs, so library calls may
+    write through this store; closing it closes only the cursor.
+    """
+
+    @property
+    def writable(self) -> bool:
+        """True: the app that lent this store is the workspace's writer."""
+        return True
+
+
 @dataclass
 class WebContext:
     """The app's shared state; the store is the workspace's single writer."""
@@ -53,10 +66,14 @@ class WebContext:
         """
 
         def call() -> T:
-            with self.cursor() as con:
-                return func(Store(con, self.store.path, None), *args, **kwargs)
+            with self.borrow() as store:
+                return func(store, *args, **kwargs)
 
         return await run_in_threadpool(call)
+
+    def borrow(self) -> BorrowedStore:
+        """Return a :class:`BorrowedStore` (use it as a context manager)."""
+        return BorrowedStore(self.store.con.cursor(), self.store.path, None)
 
 
 def web_context(request: Request) -> WebContext:

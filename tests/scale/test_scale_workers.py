@@ -1,0 +1,67 @@
+"""A batch split across a worker process gives the same enrichment and matches as in-process."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow as pa
+
+from resonanz.bench.pipeline_runs import recipe
+from resonanz.importers.normalize import Defaults, normalize
+from resonanz.ingest import Batch
+from resonanz.records import POST_SCHEMA
+from resonanz.scale.firehose import post_rows
+from resonanz.scale.workers import MIN_SPLIT_ROWS, WorkerPool, from_ipc, parallel_ingestor, to_ipc
+from resonanz.store import open_store
+
+
+def _posts(n: int) -> pa.Table:
+    defaults = Defaults("bench", "test", datetime(2026, 3, 2, tzinfo=UTC))
+    return pa.Table.from_pylist(
+        [normalize(row, defaults)[0] for row in post_rows(n, topics=20)], schema=POST_SCHEMA
+    )
+
+
+def test_ipc_round_trip_keeps_the_table() -> None:
+    table = _posts(10)
+    assert from_ipc(to_ipc(table)).equals(table)
+
+
+def test_worker_split_equals_in_process(tmp_path: Path) -> None:
+    posts = _posts(MIN_SPLIT_ROWS + 500)
+    plan = recipe(20)
+    enrich, _, match = plan.build()
+    assert match is not None
+    want_posts = enrich(posts) if enrich else posts
+    want_matches = match(want_posts)
+    with WorkerPool(plan, workers=1) as pool:
+        store = open_store(tmp_path / "w.duckdb", write=True, create=True)
+        try:
+            ingestor = parallel_ingestor(store, pool)
+            assert ingestor.enrich is not None and ingestor.match is not None
+            got_posts = ingestor.enrich(posts)
+            got_matches = ingestor.match(got_posts)
+            result = ingestor.write(Batch(posts))
+        finally:
+            store.close()
+    assert got_posts.num_rows == posts.num_rows
+    for name in want_posts.column_names:
+        assert got_posts.column(name).to_pylist() == want_posts.column(name).to_pylist(), name
+    assert got_matches.to_pylist() == want_matches.to_pylist()
+    assert result.posts_new == posts.num_rows
+
+
+def test_small_batches_stay_in_process() -> None:
+    calls: list[int] = []
+
+    def local(table: pa.Table) -> pa.Table:
+        calls.append(table.num_rows)
+        return table
+
+    pool = WorkerPool(recipe(5), workers=0)
+    try:
+        assert pool.split("enrich", _posts(5), local).num_rows == 5
+    finally:
+        pool.close()
+    assert calls == [5]
