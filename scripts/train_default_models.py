@@ -24,6 +24,7 @@ from resonanz.evaluation import datasets
 from resonanz.evaluation.emotion_map import ekman, sentiment_of
 from resonanz.records import EMOTIONS, SENTIMENTS
 
+COMMON_WORDS = 2000
 MODELS = Path(__file__).resolve().parents[1] / "src" / "resonanz" / "enrich" / "models"
 
 
@@ -53,9 +54,20 @@ def build_lexicons() -> None:
         if pos == "JJ":  # the lexicon lists base forms; German adjectives inflect
             for suffix in ("e", "en", "er", "es", "em"):
                 rows.setdefault(form.lower() + suffix, float(polarity))
+    # The most frequent German words carry polarity only in some senses ("recht", "wohl",
+    # "einfach", "bleiben"); they fire on almost every neutral post, so they are left out.
+    frequency = xml.parent.parent / "ext" / "_pattern" / "text" / "de" / "de-frequency.txt"
+    common = [
+        line.split()[0].lower()
+        for line in frequency.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith(";")
+    ][:COMMON_WORDS]
+    for word in common:
+        rows.pop(word, None)
     lines = [
         "# Derived from the German Polarity Lexicon (Klenner et al. 2010) as bundled in "
-        "textblob-de 0.4.3 (Apache-2.0); adjectives expanded with inflection endings"
+        "textblob-de 0.4.3 (Apache-2.0); adjectives expanded with inflection endings; "
+        f"the {COMMON_WORDS} most frequent German words (textblob-de frequency list) removed"
     ]
     lines += [f"{w}\t{p:.3f}" for w, p in sorted(rows.items())]
     (MODELS / "lexicon_de.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")

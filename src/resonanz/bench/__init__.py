@@ -18,6 +18,7 @@ BENCHMARKS: list[str] = [
     "resonanz.bench.enrich_speed",
     "resonanz.bench.pipeline_speed",
     "resonanz.bench.streaming",
+    "resonanz.bench.spark_scaling",
     "resonanz.bench.insights_latency",
 ]
 

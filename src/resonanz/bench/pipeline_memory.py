@@ -5,7 +5,8 @@ notes its resident memory at each checkpoint; flat means the peak does not grow 
 input. A time budget bounds the run on slow machines: the child stops after the part that
 crosses it and says how many posts it reached.
 
-``python -m resonanz.bench.pipeline_memory --posts 5000000 [--budget-s 0]`` (0: no budget)
+``python -m resonanz.bench.pipeline_memory --checkpoints 100000,1000000,5000000 --budget-s 0``
+(0: no budget)
 """
 
 from __future__ import annotations
@@ -70,10 +71,18 @@ def series(folder: Path, *, quick: bool, budget_s: float | None = None) -> dict[
     args = [sys.executable, "-m", "resonanz.bench.pipeline_memory", "--budget-s", str(budget)]
     args += ["--checkpoints", ",".join(map(str, checkpoints)), "--dir", str(folder)]
     done = subprocess.run(args, capture_output=True, text=True, check=True)
-    figures: dict[str, Any] = json.loads(done.stdout)
-    peaks = [p["peak_rss_mb"] for p in figures["points"]]
-    figures["budget_s"] = budget
-    figures["growth_first_to_last"] = round(peaks[-1] / peaks[0], 2) if peaks[0] else None
+    grown: dict[str, Any] = json.loads(done.stdout)
+    points = grown["points"]
+    peaks = [p["peak_rss_mb"] for p in points]
+    figures: dict[str, Any] = {
+        "peak_growth_first_to_last": round(peaks[-1] / peaks[0], 2) if peaks[0] else None,
+        "reached_posts": grown["reached"],
+        "complete": grown["complete"],
+        "budget_s": budget,
+    }
+    figures.update({f"peak_rss_mb_at_{p['posts']}": p["peak_rss_mb"] for p in points})
+    figures.update({f"rss_mb_at_{p['posts']}": p["rss_mb"] for p in points})
+    figures.update({f"seconds_to_{p['posts']}": p["seconds"] for p in points})
     return figures
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
 import tempfile
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import Any
 
 from resonanz.bench import pipeline_memory
 from resonanz.bench.pipeline_runs import (
+    TOPICS,
     Pipelines,
     Timing,
     file_texts,
@@ -70,59 +70,54 @@ def measure(folder: Path, posts: int, segments: int, workers: int) -> dict[str, 
 
 
 def summarise(runs: dict[str, list[Timing]]) -> dict[str, Any]:
-    """Return medians, totals and the targets of the comparison."""
-    out: dict[str, Any] = {}
+    """Return the targets first, then medians and totals per run."""
+    medians = {
+        name: round(statistics.median(t.per_cpu_s for t in values)) for name, values in runs.items()
+    }
+    full, floor, vader = medians["full"], medians["floor"], medians["vader"]
+    out: dict[str, Any] = {
+        "targets": {
+            "full_posts_per_cpu_s": full,
+            "full_ge_10k_per_core": full >= 10_000,
+            "full_vs_vader": round(full / vader, 2) if vader else None,
+            "full_at_least_vader": full >= vader,
+            "full_x_floor_time": round(floor / full, 2) if full else None,
+            "full_within_3x_floor": bool(full) and floor / full <= 3.0,
+        }
+    }
     for name, values in runs.items():
         out[name] = {
-            "posts": sum(t.posts for t in values),
-            "wall_s": round(sum(t.wall_s for t in values), 2),
-            "cpu_s": round(sum(t.cpu_s for t in values), 2),
+            "median_posts_per_cpu_s": medians[name],
             "median_posts_per_s": round(statistics.median(t.per_s for t in values)),
-            "median_posts_per_cpu_s": round(statistics.median(t.per_cpu_s for t in values)),
-            "segments_posts_per_cpu_s": [round(t.per_cpu_s) for t in values],
+            "cpu_s": round(sum(t.cpu_s for t in values), 1),
+            "wall_s": round(sum(t.wall_s for t in values), 1),
+            "per_segment_cpu": [round(t.per_cpu_s) for t in values],
         }
-    full = out["full"]["median_posts_per_cpu_s"]
-    floor = out["floor"]["median_posts_per_cpu_s"]
-    vader = out["vader"]["median_posts_per_cpu_s"]
-    out["targets"] = {
-        "full_posts_per_cpu_s": full,
-        "full_ge_10k_per_core": full >= 10_000,
-        "full_vs_vader": round(full / vader, 2) if vader else None,
-        "full_at_least_vader": full >= vader,
-        "full_x_floor_time": round(floor / full, 2) if full else None,
-        "full_within_3x_floor": bool(full) and floor / full <= 3.0,
-    }
     if "full_workers" in out:
-        out["targets"]["workers_speedup_wall"] = round(
-            out["full_workers"]["median_posts_per_s"] / max(out["full"]["median_posts_per_s"], 1),
-            2,
-        )
+        wall = out["full_workers"]["median_posts_per_s"] / max(out["full"]["median_posts_per_s"], 1)
+        out["targets"]["workers_speedup_wall"] = round(wall, 2)
     return out
-
-
-def machine() -> dict[str, Any]:
-    """Describe the machine and how busy it was."""
-    return {
-        "cpus": os.cpu_count(),
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "load_average": [round(x, 2) for x in os.getloadavg()],
-    }
 
 
 def run(ctx: Any) -> dict[str, Any]:
     """Run the comparison (``ctx.quick``: a small smoke run) and the memory series."""
     quick = bool(getattr(ctx, "quick", False))
     posts = int(getattr(ctx, "posts", 0) or (QUICK_POSTS if quick else FULL_POSTS))
-    segments = QUICK_SEGMENTS if quick else SEGMENTS
+    segments = QUICK_SEGMENTS if quick else max(SEGMENTS, int(getattr(ctx, "repeat", 0) or 0))
     workers = int(getattr(ctx, "workers", 1))
-    with tempfile.TemporaryDirectory(prefix="resonanz-pipeline-") as tmp:
-        before = machine()
+    base = getattr(ctx, "tmp", None)
+    with tempfile.TemporaryDirectory(prefix="resonanz-pipeline-", dir=base) as tmp:
+        load_before = os.getloadavg()[0]
         runs = measure(Path(tmp), posts, segments, workers)
-        figures: dict[str, Any] = {"quick": quick, "posts": posts, "segments": segments}
-        figures.update(summarise(runs))
+        figures = summarise(runs)
         figures["memory"] = pipeline_memory.series(Path(tmp), quick=quick)
-        figures["machine"] = {**before, "load_average_after": machine()["load_average"]}
+    figures["setup"] = {
+        "posts": posts,
+        "segments": segments,
+        "topics": TOPICS,
+        "cpus": os.cpu_count(),
+        "load_average_before_after": [round(load_before, 1), round(os.getloadavg()[0], 1)],
+    }
     return figures
 
 

@@ -47,7 +47,7 @@ class EmotionEnricher:
             return np.where(ctx.features.n_tokens == 0, "none", labels)
         labels = self._head_labels(self.english, ctx)
         if ctx.is_de.any():
-            hits = np.asarray((ctx.features.counts @ german_cues()).todense())
+            hits = np.asarray((ctx.features.unigrams @ german_cues()).todense())
             cued = np.asarray(_CUED, dtype=object)[hits.argmax(axis=1)]
             german = np.where(hits.max(axis=1) > 0, cued, "none")
             labels = np.where(ctx.is_de, german, labels)

@@ -109,10 +109,17 @@ class TextFeatures:
 
     @cached_property
     def counts(self) -> sp.csr_matrix:
-        """Raw word uni+bigram counts (lexicon scores are dot products over these)."""
+        """Raw word uni+bigram counts (the input of every linear head)."""
         if not self.texts:
             return sp.csr_matrix((0, N_FEATURES), dtype=np.float32)
         return _WORDS.transform(self.texts).tocsr()
+
+    @cached_property
+    def unigrams(self) -> sp.csr_matrix:
+        """Raw word counts without bigrams (bigram buckets would collide with lexicon words)."""
+        if not self.texts:
+            return sp.csr_matrix((0, N_FEATURES), dtype=np.float32)
+        return _UNIGRAMS.transform(self.texts).tocsr()
 
     @cached_property
     def words(self) -> sp.csr_matrix:
@@ -131,6 +138,4 @@ class TextFeatures:
     @cached_property
     def n_tokens(self) -> np.ndarray:
         """Number of tokens per text (bigrams excluded)."""
-        total = np.asarray(self.counts.sum(axis=1)).ravel()
-        # n tokens give n unigrams and n-1 bigrams.
-        return np.where(total > 0, (total + 1) / 2, 0).astype(np.float32)
+        return np.asarray(self.unigrams.sum(axis=1), dtype=np.float32).ravel()

@@ -28,7 +28,6 @@ DENSE_NAMES = (
     "questions",
     "log_tokens",
 )
-_RAW = ("en_pos", "en_neg", "de_pos", "de_neg", "emo_pos", "emo_neg", "neg_en", "neg_de", "!", "?")
 
 
 def read_tsv(name: str) -> dict[str, str]:
@@ -51,7 +50,7 @@ class Lexicons:
     de: dict[str, float]
     emoji: dict[str, float]
     negators: frozenset[str]
-    matrix: sp.csr_matrix  # N_FEATURES × len(_RAW)
+    matrix: sp.csr_matrix  # N_FEATURES × 10 raw columns (see load_lexicons)
 
     def polarity(self, lang: str) -> dict[str, float]:
         """Return the word polarities used for ``lang`` (German or else English)."""
@@ -59,8 +58,7 @@ class Lexicons:
 
     def dense(self, feats: TextFeatures, is_de: np.ndarray) -> np.ndarray:
         """Return the (n × len(DENSE_NAMES)) dense features of a batch."""
-        raw = np.asarray((feats.counts @ self.matrix).todense(), dtype=np.float32)
-        # Bigrams land in other buckets, so unigram lexicon weights count each word once.
+        raw = np.asarray((feats.unigrams @ self.matrix).todense(), dtype=np.float32)
         pos = np.where(is_de, raw[:, 2], raw[:, 0])
         neg = np.where(is_de, raw[:, 3], raw[:, 1])
         negations = np.where(is_de, raw[:, 7], raw[:, 6])

@@ -4,6 +4,9 @@ Burst method: the count of posts using a term in the current window is compared 
 same window (same hours of the same weekdays) in each of the ``baseline_weeks`` weeks
 before, so that a weekly rhythm is not mistaken for a burst. The score is a z-score whose
 variance has a Poisson floor: z = (observed − mean) / sqrt(max(variance, mean) + 1).
+
+The window is ``params.window`` ending at ``params.until`` (default: just after the newest
+post of the slice); ``params.since`` is not used, the baseline reaches back on its own.
 """
 
 from __future__ import annotations

@@ -125,6 +125,10 @@ def enrich_parquet(
     """
     job = SparkJob(settings.model_dump_json(), str(folder.resolve()) if folder else None)
     frame = session.read.parquet(str(input_path))
+    cores = int(session.sparkContext.defaultParallelism)
+    if frame.rdd.getNumPartitions() < cores:
+        # A small input in one file is one partition: spread it so every core works.
+        frame = frame.repartition(cores)
     enriched = frame.mapInArrow(job.enrich_partition, spark_schema(ENRICHED_POST_SCHEMA))
     enriched.write.mode("overwrite").parquet(str(output_path))
     if matches_path is not None:

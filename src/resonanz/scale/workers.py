@@ -10,6 +10,7 @@ and tables travel as Arrow IPC streams.
 from __future__ import annotations
 
 import multiprocessing
+import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -20,6 +21,7 @@ from typing import Any
 import pyarrow as pa
 
 from resonanz.config import Settings
+from resonanz.errors import ResonanzError
 from resonanz.ingest import Enrich, EnrichAuthors, Ingestor, Match
 from resonanz.store import Store
 
@@ -74,7 +76,14 @@ def _serve(conn: Connection, recipe: Recipe) -> None:
             return
         table = from_ipc(conn.recv_bytes())
         step = steps[kind]
-        conn.send_bytes(to_ipc(step(table) if step is not None else table))
+        try:
+            answer = to_ipc(step(table) if step is not None else table)
+        except Exception:  # the caller re-raises it: a worker must not die silently
+            conn.send(False)
+            conn.send_bytes(traceback.format_exc().encode())
+            continue
+        conn.send(True)
+        conn.send_bytes(answer)
 
 
 class WorkerPool:
@@ -108,7 +117,7 @@ class WorkerPool:
             pipe.send(kind)
             pipe.send_bytes(to_ipc(table.slice(i * size, size)))
         mine = local(table.slice(self.workers * size))
-        done = [from_ipc(pipe.recv_bytes()) for pipe in self._pipes]
+        done = [_answer(pipe) for pipe in self._pipes]
         return pa.concat_tables([*done, mine], promote_options="permissive")
 
     def close(self) -> None:
@@ -130,6 +139,18 @@ class WorkerPool:
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
+
+
+class WorkerFailed(ResonanzError):
+    """A worker process could not enrich or match its part of a batch."""
+
+
+def _answer(pipe: Connection) -> pa.Table:
+    ok = pipe.recv()
+    data = pipe.recv_bytes()
+    if not ok:
+        raise WorkerFailed(f"an enrichment worker failed:\n{data.decode(errors='replace')}")
+    return from_ipc(data)
 
 
 def parallel_ingestor(store: Store, pool: WorkerPool) -> Ingestor:
