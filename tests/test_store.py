@@ -131,3 +131,22 @@ def test_second_writer_gets_one_line_error_naming_holder(workspace: Workspace) -
             holder.stdout.close()
     # a killed holder leaves no stale lock
     workspace.open(write=True).close()
+
+
+def test_editing_config_topics_rematches_stored_posts(workspace: Workspace) -> None:
+    with workspace.open(write=True) as store:
+        rows = [post("1", 0, T0, text="Der Akku von Acme ist super"), post("2", 0, T0)]
+        Ingestor(store).write(Batch(posts=to_table(rows, POST_SCHEMA)))
+    config = workspace.folder / "resonanz.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "[topics.rival]", '[topics.battery]\nkind = "keyword"\nquery = "akku"\n\n[topics.rival]'
+        ),
+        encoding="utf-8",
+    )
+    reloaded = Workspace.load(workspace.folder)
+    with reloaded.open(write=True) as store:
+        found = store.con.execute(
+            "SELECT native_id FROM matches WHERE topic = 'battery'"
+        ).fetchall()
+    assert found == [("1",)]

@@ -66,11 +66,21 @@ class Workspace:
         return store
 
     def _sync_topics(self, store: Store) -> None:
-        """Make the ``topics`` table hold the topics of ``resonanz.toml`` (config wins)."""
+        """Make the ``topics`` table hold the topics of ``resonanz.toml`` (config wins).
+
+        Topics that are new or whose query changed are re-matched against the stored posts;
+        matches of topics removed from the config are dropped.
+        """
+        from resonanz.query.topics import rematch_topics  # late: query imports workspace parts
+
         now = utcnow()
+        before = dict(
+            store.con.execute("SELECT name, query FROM topics WHERE origin = 'config'").fetchall()
+        )
+        wanted = self.settings.topics
         with store.transaction() as con:
             con.execute("DELETE FROM topics WHERE origin = 'config'")
-            for name, topic in self.settings.topics.items():
+            for name, topic in wanted.items():
                 con.execute(
                     "INSERT INTO topics VALUES (?, ?, ?, ?, 'config', ?) ON CONFLICT (name) "
                     "DO UPDATE SET kind = excluded.kind, query = excluded.query, "
@@ -78,6 +88,11 @@ class Workspace:
                     "updated_at = excluded.updated_at",
                     [name, topic.kind, topic.query, topic.aspects, now],
                 )
+            for name in set(before) - set(wanted):
+                con.execute("DELETE FROM matches WHERE topic = ?", [name])
+        changed = [name for name, topic in wanted.items() if before.get(name) != topic.query]
+        if changed and store.count("posts"):
+            rematch_topics(store, changed)
 
 
 def example_config() -> str:

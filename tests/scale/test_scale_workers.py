@@ -34,21 +34,22 @@ def test_worker_split_equals_in_process(tmp_path: Path) -> None:
     enrich, _, match = plan.build()
     assert match is not None
     want_posts = enrich(posts) if enrich else posts
-    want_matches = match(want_posts)
+    want_matches = match(want_posts).to_pylist()
     with WorkerPool(plan, workers=1) as pool:
         store = open_store(tmp_path / "w.duckdb", write=True, create=True)
         try:
             ingestor = parallel_ingestor(store, pool)
             assert ingestor.enrich is not None and ingestor.match is not None
-            got_posts = ingestor.enrich(posts)
-            got_matches = ingestor.match(got_posts)
+            for share in (0.5, 0.0):  # half here and half there; all in the worker
+                pool.local_share = share
+                got_posts = ingestor.enrich(posts)
+                for name in want_posts.column_names:
+                    got, want = got_posts.column(name), want_posts.column(name)
+                    assert got.to_pylist() == want.to_pylist(), (share, name)
+                assert ingestor.match(got_posts).to_pylist() == want_matches
             result = ingestor.write(Batch(posts))
         finally:
             store.close()
-    assert got_posts.num_rows == posts.num_rows
-    for name in want_posts.column_names:
-        assert got_posts.column(name).to_pylist() == want_posts.column(name).to_pylist(), name
-    assert got_matches.to_pylist() == want_matches.to_pylist()
     assert result.posts_new == posts.num_rows
 
 
@@ -61,7 +62,7 @@ def test_small_batches_stay_in_process() -> None:
 
     pool = WorkerPool(recipe(5), workers=0)
     try:
-        assert pool.split("enrich", _posts(5), local).num_rows == 5
+        assert pool.enrich(_posts(5), local).num_rows == 5
     finally:
         pool.close()
     assert calls == [5]

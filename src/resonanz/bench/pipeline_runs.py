@@ -118,7 +118,8 @@ class Pipelines:
         self.parallel: Ingestor | None = None
         self.parallel_store: Store | None = None
         if workers:
-            self.pool = WorkerPool(recipe, workers)
+            # The importer parses the next chunk while a batch is written: leave it the core.
+            self.pool = WorkerPool(recipe, workers, local_share=0.0)
             self.parallel_store = open_db(folder / "parallel")
             self.parallel = parallel_ingestor(self.parallel_store, self.pool)
 

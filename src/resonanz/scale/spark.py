@@ -79,8 +79,11 @@ def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
-def spark_session(master: str = "local[*]", app_name: str = "resonanz") -> Any:
-    """Start (or reuse) a Spark session; raise :class:`SparkUnavailable` with the fix."""
+def spark_session(master: str | None = "local[*]", app_name: str = "resonanz") -> Any:
+    """Start (or reuse) a Spark session; raise :class:`SparkUnavailable` with the fix.
+
+    ``master=None`` leaves the master to ``spark-submit``.
+    """
     try:
         from pyspark.sql import SparkSession
     except ImportError:
@@ -88,14 +91,15 @@ def spark_session(master: str = "local[*]", app_name: str = "resonanz") -> Any:
     if not os.environ.get("JAVA_HOME") and not _which("java"):
         raise SparkUnavailable(f"no Java runtime found. {INSTALL_HINT}")
     builder = (
-        SparkSession.builder.master(master)
-        .appName(app_name)
+        SparkSession.builder.appName(app_name)
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.sql.execution.arrow.maxRecordsPerBatch", "20000")
     )
-    if master.startswith("local") and not os.environ.get("PYSPARK_PYTHON"):
+    if master is not None:
+        builder = builder.master(master)
+    if master is not None and master.startswith("local") and not os.environ.get("PYSPARK_PYTHON"):
         # Local workers must run this interpreter (its virtualenv has resonanz); on a
         # cluster, PYSPARK_PYTHON or a shipped environment decides (docs/scale-out.md).
         # PySpark reads the variable when the context starts; the config alone is ignored.
@@ -112,13 +116,15 @@ def _which(name: str) -> str | None:
 
 def enrich_parquet(
     session: Any,
-    input_path: Path,
-    output_path: Path,
+    input_path: str | Path,
+    output_path: str | Path,
     settings: Settings,
     folder: Path | None = None,
-    matches_path: Path | None = None,
+    matches_path: str | Path | None = None,
 ) -> int:
     """Enrich the posts in ``input_path`` with Spark and write ``output_path``; return rows.
+
+    Paths may be URLs Spark reads (``s3a://…``, ``hdfs://…``): they are passed as text.
 
     With ``matches_path``, the enriched posts are also matched against the settings'
     topics and the (platform, native_id, topic) rows written there.

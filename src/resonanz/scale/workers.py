@@ -23,6 +23,7 @@ import pyarrow as pa
 from resonanz.config import Settings
 from resonanz.errors import ResonanzError
 from resonanz.ingest import Enrich, EnrichAuthors, Ingestor, Match
+from resonanz.query.matcher import MATCH_SCHEMA
 from resonanz.store import Store
 
 #: Batches smaller than this are not worth a round trip to a worker.
@@ -66,34 +67,55 @@ def from_ipc(data: bytes) -> pa.Table:
 
 
 def _serve(conn: Connection, recipe: Recipe) -> None:
-    """Answer ("enrich" | "match", IPC bytes) requests until the pipe closes (worker side)."""
+    """Enrich, then match, each part received until the pipe closes (worker side).
+
+    The answer is two IPC streams: the enriched part and its matches (the matcher needs the
+    languages the enrichment fills in, so both run here in one round trip).
+    """
     enrich, _, match = recipe.build()
-    steps = {"enrich": enrich, "match": match}
     while True:
         try:
-            kind = conn.recv()
+            data = conn.recv_bytes()
         except EOFError:
             return
-        table = from_ipc(conn.recv_bytes())
-        step = steps[kind]
         try:
-            answer = to_ipc(step(table) if step is not None else table)
+            table = from_ipc(data)
+            enriched = enrich(table) if enrich is not None else table
+            matches = match(enriched) if match is not None else MATCH_SCHEMA.empty_table()
+            answer = (to_ipc(enriched), to_ipc(matches))
         except Exception:  # the caller re-raises it: a worker must not die silently
             conn.send(False)
             conn.send_bytes(traceback.format_exc().encode())
             continue
         conn.send(True)
-        conn.send_bytes(answer)
+        for part in answer:
+            conn.send_bytes(part)
+
+
+@dataclass
+class _Done:
+    """The last batch the pool enriched, with the matches of the workers' parts."""
+
+    enriched: pa.Table
+    worker_matches: list[pa.Table]
+    local: pa.Table  # this process's enriched part, matched on request
 
 
 class WorkerPool:
-    """Worker processes that enrich and match parts of a batch beside the caller."""
+    """Worker processes that enrich and match parts of a batch beside the caller.
 
-    def __init__(self, recipe: Recipe, workers: int = 1) -> None:
+    ``local_share`` is the part of each batch this process keeps: about an equal share
+    suits a caller that waits for the batch (a stream); 0 suits a caller that parses the
+    next batch meanwhile in another thread (the importer's background writer).
+    """
+
+    def __init__(self, recipe: Recipe, workers: int = 1, local_share: float | None = None) -> None:
         context = multiprocessing.get_context("spawn")  # no fork of an open DuckDB
         self.recipe = recipe
+        self.local_share = 1 / (workers + 1) if local_share is None else local_share
         self._pipes: list[Connection] = []
         self._procs: list[Any] = []
+        self._done: _Done | None = None
         for _ in range(workers):
             mine, theirs = context.Pipe()
             proc = context.Process(target=_serve, args=(theirs, recipe), daemon=True)
@@ -107,18 +129,31 @@ class WorkerPool:
         """How many worker processes run."""
         return len(self._pipes)
 
-    def split(self, kind: str, table: pa.Table, local: Enrich | Match) -> pa.Table:
-        """Apply step ``kind`` to ``table``: parts in the workers, the last part here."""
+    def enrich(self, table: pa.Table, local: Enrich) -> pa.Table:
+        """Enrich ``table``: parts in the workers (matched there too), the rest here."""
         if table.num_rows < MIN_SPLIT_ROWS or not self._pipes:
+            self._done = None
             return local(table)
-        parts = self.workers + 1
-        size = -(-table.num_rows // parts)
+        keep = int(table.num_rows * self.local_share)
+        size = -(-(table.num_rows - keep) // self.workers)
         for i, pipe in enumerate(self._pipes):
-            pipe.send(kind)
             pipe.send_bytes(to_ipc(table.slice(i * size, size)))
-        mine = local(table.slice(self.workers * size))
-        done = [_answer(pipe) for pipe in self._pipes]
-        return pa.concat_tables([*done, mine], promote_options="permissive")
+        mine = local(table.slice(self.workers * size)) if keep else table.slice(0, 0)
+        answers = [_answer(pipe) for pipe in self._pipes]
+        parts = [enriched for enriched, _ in answers]
+        if keep:
+            parts.append(mine)
+        enriched = pa.concat_tables(parts, promote_options="permissive")
+        self._done = _Done(enriched, [matches for _, matches in answers], mine)
+        return enriched
+
+    def match(self, table: pa.Table, local: Match) -> pa.Table:
+        """Match ``table``; for the batch just enriched, only this process's part is left."""
+        done, self._done = self._done, None
+        if done is None or table is not done.enriched:
+            return local(table)
+        mine = local(done.local) if done.local.num_rows else MATCH_SCHEMA.empty_table()
+        return pa.concat_tables([*done.worker_matches, mine.cast(MATCH_SCHEMA)])
 
     def close(self) -> None:
         """Stop the workers."""
@@ -145,31 +180,36 @@ class WorkerFailed(ResonanzError):
     """A worker process could not enrich or match its part of a batch."""
 
 
-def _answer(pipe: Connection) -> pa.Table:
+def _answer(pipe: Connection) -> tuple[pa.Table, pa.Table]:
     ok = pipe.recv()
-    data = pipe.recv_bytes()
     if not ok:
-        raise WorkerFailed(f"an enrichment worker failed:\n{data.decode(errors='replace')}")
-    return from_ipc(data)
+        text = pipe.recv_bytes().decode(errors="replace")
+        raise WorkerFailed(f"an enrichment worker failed:\n{text}")
+    return from_ipc(pipe.recv_bytes()), from_ipc(pipe.recv_bytes())
 
 
 def parallel_ingestor(store: Store, pool: WorkerPool) -> Ingestor:
-    """Return an :class:`Ingestor` whose enrichment and matching use ``pool``'s workers too."""
+    """Return an :class:`Ingestor` whose enrichment and matching use ``pool``'s workers too.
+
+    Without enrichment (``recipe.enrich`` false) the workers only match.
+    """
     enrich, enrich_authors, match = pool.recipe.build()
+    local_enrich: Enrich = enrich if enrich is not None else _same
+
+    def run_enrich(table: pa.Table) -> pa.Table:
+        return pool.enrich(table, local_enrich)
+
+    def run_match(table: pa.Table) -> pa.Table:
+        assert match is not None
+        return pool.match(table, match)
+
     return Ingestor(
         store,
-        enrich=_bound(pool, "enrich", enrich),
-        match=_bound(pool, "match", match),
+        enrich=run_enrich if (enrich is not None or match is not None) else None,
+        match=run_match if match is not None else None,
         enrich_authors=enrich_authors,
     )
 
 
-def _bound(pool: WorkerPool, kind: str, step: Enrich | Match | None) -> Enrich | Match | None:
-    if step is None:
-        return None
-    local = step
-
-    def run(table: pa.Table) -> pa.Table:
-        return pool.split(kind, table, local)
-
-    return run
+def _same(table: pa.Table) -> pa.Table:
+    return table
