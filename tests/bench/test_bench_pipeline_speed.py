@@ -18,8 +18,8 @@ def test_pipeline_speed_quick_reports_every_run(tmp_path: Path) -> None:
     targets = figures["targets"]
     assert isinstance(targets["full_within_3x_floor"], bool)
     memory = figures["memory"]
-    assert memory["complete"] and memory["reached_posts"] == 6_000
-    assert memory["peak_rss_mb_at_2000"] > 0 and memory["peak_rss_mb_at_6000"] > 0
+    assert memory["complete"] and memory["reached_posts"] == 3_000
+    assert memory["peak_rss_mb_at_1000"] > 0 and memory["peak_rss_mb_at_3000"] > 0
 
 
 def test_streaming_quick_commits_every_event() -> None:

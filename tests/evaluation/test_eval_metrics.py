@@ -25,3 +25,9 @@ def test_loaders_read_the_shared_sets() -> None:
     assert datasets.sb10k(folder)[1].texts == test.texts  # fixed seed, same split
     val = datasets.tweeteval_sentiment(folder, "val")
     assert len(val.texts) == len(val.labels) == 2000
+
+
+def test_tweet_key_matches_re_rendered_copies() -> None:
+    a = datasets.tweet_key("@Apple the new iPhone is great\\u2019s &amp; fast http://t.co/x")
+    b = datasets.tweet_key("@user the new iPhone is great’s & fast")
+    assert a == b

@@ -20,13 +20,15 @@ import time
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 from resonanz.bench.pipeline_runs import current_rss_mb, import_file, open_db, peak_rss_mb, recipe
 from resonanz.ingest import Ingestor
 from resonanz.scale.firehose import write_jsonl
 
 FULL_CHECKPOINTS = (100_000, 1_000_000, 5_000_000)
-QUICK_CHECKPOINTS = (2_000, 6_000)
-FULL_BUDGET_S = 300.0
+QUICK_CHECKPOINTS = (1_000, 3_000)
+FULL_BUDGET_S = 180.0
 QUICK_BUDGET_S = 120.0
 
 
@@ -45,23 +47,33 @@ def grow(folder: Path, checkpoints: tuple[int, ...], budget_s: float) -> dict[st
             reached += import_file(ingestor, path)
             path.unlink()
             if reached in checkpoints:
-                points.append(_point(reached, started))
+                points.append(_point(reached, started, store.con))
             if budget_s and time.perf_counter() - started > budget_s:
                 break
         if not points or points[-1]["posts"] != reached:
-            points.append(_point(reached, started))
+            points.append(_point(reached, started, store.con))
     finally:
         store.close()
     return {"reached": reached, "complete": reached >= checkpoints[-1], "points": points}
 
 
-def _point(posts: int, started: float) -> dict[str, Any]:
+def _point(posts: int, started: float, con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     return {
         "posts": posts,
         "rss_mb": current_rss_mb(),
         "peak_rss_mb": peak_rss_mb(),
+        "duckdb_mb": duckdb_memory(con),
         "seconds": round(time.perf_counter() - started, 1),
     }
+
+
+def duckdb_memory(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
+    """Return DuckDB's own memory by tag (MiB), the largest first: where the growth is."""
+    rows = con.execute(
+        "SELECT tag, memory_usage_bytes FROM duckdb_memory() WHERE memory_usage_bytes > 0 "
+        "ORDER BY memory_usage_bytes DESC"
+    ).fetchall()
+    return {str(tag): round(int(size) / 2**20, 1) for tag, size in rows}
 
 
 def series(folder: Path, *, quick: bool, budget_s: float | None = None) -> dict[str, Any]:
@@ -83,6 +95,7 @@ def series(folder: Path, *, quick: bool, budget_s: float | None = None) -> dict[
     figures.update({f"peak_rss_mb_at_{p['posts']}": p["peak_rss_mb"] for p in points})
     figures.update({f"rss_mb_at_{p['posts']}": p["rss_mb"] for p in points})
     figures.update({f"seconds_to_{p['posts']}": p["seconds"] for p in points})
+    figures["duckdb_mb_at_last"] = points[-1]["duckdb_mb"]
     return figures
 
 

@@ -39,6 +39,8 @@ NAME = "pipeline_speed"
 FULL_POSTS, QUICK_POSTS = 1_000_000, 6_000
 SEGMENTS, QUICK_SEGMENTS = 5, 2
 RUNS = ("floor", "vader", "full", "full_workers")
+#: The worker variant runs on the first segments only (it answers "does it pay", not more).
+WORKER_SEGMENTS = 2
 
 
 def measure(folder: Path, posts: int, segments: int, workers: int) -> dict[str, list[Timing]]:
@@ -60,7 +62,7 @@ def measure(folder: Path, posts: int, segments: int, workers: int) -> dict[str, 
                 score(texts)
             with timed(count, runs["full"]):
                 import_file(pipes.full, path)
-            if pipes.parallel is not None:
+            if pipes.parallel is not None and k < WORKER_SEGMENTS:
                 with timed(count, runs["full_workers"]):
                     import_file(pipes.parallel, path)
             path.unlink()

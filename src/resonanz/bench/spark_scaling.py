@@ -28,7 +28,7 @@ from resonanz.records import POST_SCHEMA, utcnow
 from resonanz.scale.firehose import post_rows
 
 NAME = "spark_scaling"
-FULL_POSTS, QUICK_POSTS = 400_000, 2_000
+FULL_POSTS, QUICK_POSTS = 100_000, 2_000
 CORES = (1, 2)
 
 

@@ -24,8 +24,8 @@ import httpx
 
 NAME = "streaming"
 FULL_RATE, QUICK_RATE = 10_000.0, 1_000.0
-FULL_DURATION, QUICK_DURATION = 120.0, 4.0
-GRACE_SECONDS = 60.0
+FULL_DURATION, QUICK_DURATION = 60.0, 4.0
+GRACE_SECONDS = 30.0
 
 
 def _start_replay(rate: float, duration: float) -> tuple[subprocess.Popen[str], str]:

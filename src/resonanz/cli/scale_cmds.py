@@ -32,7 +32,13 @@ def scale() -> None:
 @scale.command("enrich")
 @click.option("--engine", type=click.Choice(["spark"]), default="spark", show_default=True)
 @click.option("--input", "input_path", type=_PARQUET, required=True, help="Posts Parquet.")
-@click.option("--output", "output_path", type=click.Path(path_type=Path), required=True)
+@click.option(
+    "--output",
+    "output_path",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Where the enriched posts go (a Parquet folder).",
+)
 @click.option(
     "--matches",
     "matches_path",

@@ -6,6 +6,7 @@ they never train a shipped default model.
 
 from __future__ import annotations
 
+import html
 import json
 import random
 import re
@@ -17,7 +18,8 @@ from resonanz.errors import ResonanzError
 
 _UESC = re.compile(r"\\u([0-9a-fA-F]{4})")
 _MENTION = re.compile(r"@\w+")
-_SPACE = re.compile(r"\s+")
+_URL = re.compile(r"https?://\S+")
+_NON_WORD = re.compile(r"[\W_]+")
 
 #: SemEval 2013–2016 files that form the SemEval-2017 task 4A training pool.
 SEMEVAL_POOL = (
@@ -65,9 +67,14 @@ def _lines(path: Path) -> Iterator[str]:
 
 
 def tweet_key(text: str) -> str:
-    """Return a normalised form of a tweet for overlap checks (mentions, case, spaces)."""
-    text = _UESC.sub(lambda m: chr(int(m.group(1), 16)), text)
-    return _SPACE.sub(" ", _MENTION.sub("@user", text.lower())).strip()
+    """Return a normalised form of a tweet for overlap checks.
+
+    Escapes, HTML entities, mentions, URLs, case and punctuation are ignored, and only the
+    first 50 letters and digits count, so cropped and re-rendered copies match too.
+    """
+    text = html.unescape(_UESC.sub(lambda m: chr(int(m.group(1), 16)), text)).lower()
+    text = _URL.sub("", _MENTION.sub("", text))
+    return _NON_WORD.sub("", text)[:50]
 
 
 def germeval(data_dir: Path, split: str) -> list[dict[str, object]]:

@@ -8,6 +8,7 @@ posts about our brand and products.
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -241,13 +242,15 @@ def compute(con: duckdb.DuckDBPyConnection, params: InsightParams) -> Influencer
     def order(k: Key) -> tuple[float, int, str]:
         return (-ranks.get(k, 0.0), -int((stats.get(k) or {}).get("engagement") or 0), k[1])
 
-    top = sorted(keys, key=order)[: 50 * params.limit]
-    suspects = [k for k, row in stats.items() if _maybe_bot(row)]
-    _add_distinct_texts(con, params, {k: stats[k] for k in suspects})
-    people = {k: _entry(k, ranks.get(k, 0.0), stats.get(k)) for k in {*top, *suspects}}
+    top = heapq.nsmallest(50 * params.limit, keys, key=order)
+    suspects = {k: row for k, row in stats.items() if _maybe_bot(row)}
+    _add_distinct_texts(con, params, suspects)
+    scores = {k: bot_score(row) for k, row in suspects.items()}
+    flagged = [k for k, score in scores.items() if score >= BOT_CUT]
+    people = {k: _entry(k, ranks.get(k, 0.0), stats.get(k)) for k in {*top, *flagged}}
     humans = [people[k] for k in top if people[k]["bot_score"] < BOT_CUT]
     bots = sorted(
-        (p for p in people.values() if p["bot_score"] >= BOT_CUT),
+        (people[k] for k in flagged),
         key=lambda p: (-p["bot_score"], -p["posts"], p["handle"]),
     )
     n = params.limit

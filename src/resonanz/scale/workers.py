@@ -27,7 +27,7 @@ from resonanz.query.matcher import MATCH_SCHEMA
 from resonanz.store import Store
 
 #: Batches smaller than this are not worth a round trip to a worker.
-MIN_SPLIT_ROWS = 2_000
+MIN_SPLIT_ROWS = 400
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,9 @@ PAGE_SIZE = 100
 POST_COLLECTION = "app.bsky.feed.post"
 #: Write Jetstream progress at least this often (seconds) or every so many events.
 FLUSH_SECONDS = 1.0
-FLUSH_EVENTS = 500
+#: Large enough that a firehose is stored in batches the pipeline handles efficiently
+#: (500-post batches cost ~1.5x more per post in enrichment and store overhead).
+FLUSH_EVENTS = 5_000
 
 
 def post_url(handle: str, uri: str) -> str:
