@@ -9,6 +9,14 @@ from typing import Any
 def markdown(figures: Sequence[Mapping[str, Any]]) -> str:
     """Return one Markdown table row per figure, grouped by dataset and task."""
     lines = [
+        "# Enrichment quality",
+        "",
+        "Written by `resonanz eval --data-dir ../shared/data --results benchmarks/results/eval.json"
+        " --markdown benchmarks/EVAL.md`. `adapted` = trained in the same run with"
+        " `resonanz train`'s code on the set's own training split; `shipped_default` = the"
+        " models inside the package, zero-shot. GermEval 2017: the official train split is not"
+        " available here, so adapted models are trained on dev and scored on test_syn.",
+        "",
         "| dataset | task | system | metric | value | n | note |",
         "|---|---|---|---|---|---|---|",
     ]
