@@ -39,8 +39,25 @@ def default_taxonomy() -> dict[str, list[str]]:
 def merge_taxonomy(
     own: Mapping[str, Sequence[str]], topic_aspects: Sequence[str] = ()
 ) -> dict[str, list[str]]:
-    """Add a workspace's own categories/cues and topic aspect names to the default taxonomy."""
+    """Add a workspace's own categories/cues and topic aspect names to the default taxonomy.
+
+    A cue the workspace lists for one of its categories belongs to that category only: it is
+    taken away from the default category that also had it, so one word is never counted twice.
+    """
     merged = default_taxonomy()
+    owner = {_stem(cue): category for category, cues in own.items() for cue in cues}
+    for category in list(merged):
+        if category in own:
+            continue
+        kept = []
+        for cue in merged[category]:
+            if _stem(cue) in owner:
+                # the default's wildcard form (akku*) follows the cue to its new category
+                own_cues = list(own[owner[_stem(cue)]])
+                own = {**own, owner[_stem(cue)]: [*own_cues, cue]}
+            else:
+                kept.append(cue)
+        merged[category] = kept
     for category, cues in own.items():
         merged.setdefault(category, [])
         merged[category] += [c for c in cues if c not in merged[category]]
@@ -48,6 +65,10 @@ def merge_taxonomy(
         # A topic may name a category nobody defined: its name is then its only cue.
         merged.setdefault(category, [category.replace("_", " ")])
     return merged
+
+
+def _stem(cue: str) -> str:
+    return cue.lower().rstrip("*")
 
 
 def local_polarity(
