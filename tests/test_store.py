@@ -6,13 +6,17 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 
+import pyarrow as pa
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from resonanz.errors import WorkspaceLocked
 from resonanz.ingest import Batch, Ingestor
 from resonanz.records import AUTHOR_SCHEMA, POST_SCHEMA, to_table
 from resonanz.store import QuarantineItem, Store
 from resonanz.store.migrate import available
+from resonanz.store.writer import latest_per_key
 from resonanz.workspace import Workspace
 
 T0 = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
@@ -150,3 +154,29 @@ def test_editing_config_topics_rematches_stored_posts(workspace: Workspace) -> N
             "SELECT native_id FROM matches WHERE topic = 'battery'"
         ).fetchall()
     assert found == [("1",)]
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["a", "b", "c", None]), st.integers(0, 3)),
+        min_size=0,
+        max_size=30,
+    )
+)
+def test_latest_per_key_keeps_the_newest_row_of_each_key(
+    rows: list[tuple[str | None, int]],
+) -> None:
+    best: dict[str | None, int] = {}
+    for i, (key, order) in enumerate(rows):
+        if key not in best or order >= rows[best[key]][1]:
+            best[key] = i
+    table = pa.table(
+        {
+            "p": ["x"] * len(rows),
+            "k": pa.array([r[0] for r in rows], pa.string()),
+            "o": pa.array([r[1] for r in rows], pa.int64()),
+            "i": pa.array(range(len(rows)), pa.int64()),
+        }
+    )
+    kept = latest_per_key(table, ["p", "k"], "o").column("i").to_pylist()
+    assert kept == sorted(best.values())

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -43,22 +44,29 @@ class QuarantineItem:
 
 
 def latest_per_key(table: pa.Table, keys: Sequence[str], order: str) -> pa.Table:
-    """Keep one row per ``keys``: the one with the greatest ``order`` (last wins on ties)."""
+    """Keep one row per ``keys``: the one with the greatest ``order`` (last wins on ties).
+
+    Column-wise: sort by (keys, order, position) and keep each key's last row.
+    """
     if table.num_rows < 2:
         return table
-    indexed = table.append_column("__i", pa.array(range(table.num_rows), pa.int64()))
-    best = indexed.group_by(list(keys), use_threads=False).aggregate([("__i", "list")])
-    order_col = table.column(order)
-    picks: list[int] = []
-    for rows in best.column("__i_list").to_pylist():
-        if len(rows) == 1:
-            picks.append(rows[0])
-            continue
-        values = order_col.take(pa.array(rows)).to_pylist()
-        top = max(range(len(rows)), key=lambda j: (values[j], rows[j]))
-        picks.append(rows[top])
-    picks.sort()
-    return table.take(pa.array(picks, pa.int64()))
+    position = pa.array(np.arange(table.num_rows, dtype=np.int64))
+    indexed = table.select([*keys, order]).append_column("__i", position)
+    ordered = indexed.sort_by([(k, "ascending") for k in (*keys, order, "__i")])
+    last = np.ones(ordered.num_rows, dtype=bool)
+    if ordered.num_rows > 1:
+        same = np.ones(ordered.num_rows - 1, dtype=bool)
+        for key in keys:
+            col = ordered.column(key)
+            after, before = col.slice(1), col.slice(0, ordered.num_rows - 1)
+            both_null = pc.and_(pc.is_null(after), pc.is_null(before))
+            equal = pc.fill_null(pc.equal(after, before), both_null)
+            same &= equal.to_numpy(zero_copy_only=False)
+        last[:-1] = ~same
+    if last.all():
+        return table
+    picks = np.sort(ordered.column("__i").to_numpy()[last])
+    return table.take(pa.array(picks))
 
 
 def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
