@@ -10,8 +10,6 @@ import pytest
 from resonanz.store import Store
 from resonanz.workspace import Workspace
 
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-
 
 @pytest.fixture
 def workspace(tmp_path: Path) -> Workspace:
@@ -24,14 +22,6 @@ def store(workspace: Workspace) -> Iterator[Store]:
     """The fresh workspace's database, opened as the writer."""
     with workspace.open(write=True) as opened:
         yield opened
-
-
-def shared_data(name: str) -> Path:
-    """Path of a dataset in ../shared/data, or skip the test with the reason."""
-    path = SHARED_DATA / name
-    if not path.exists():
-        pytest.skip(f"dataset {name} not available at {path} (../shared/data is absent)")
-    return path
 
 
 @pytest.fixture(scope="session")

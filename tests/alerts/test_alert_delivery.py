@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from resonanz.alerts import list_alerts, run_alerts
+from resonanz.alerts.service import list_alerts, run_alerts
 from resonanz.alerts.settings import AlertRule, AlertSettings, SmtpSettings
 from resonanz.cli import main
 from resonanz.localnet.server import run_in_thread

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from conftest import shared_data
 from resonanz.evaluation import datasets
 from resonanz.evaluation.metrics import accuracy, macro_f1, macro_recall, micro_f1_sets
+from shared_datasets import shared_data
 
 
 def test_metrics() -> None:

@@ -1,8 +1,5 @@
-"""Crisis and spike alerts: seasonal detectors per rule, summaries, in-app/webhook/e-mail."""
+"""Crisis and spike alerts: seasonal detectors per rule, summaries, in-app/webhook/e-mail.
 
-from __future__ import annotations
-
-from resonanz.alerts.detectors import SeasonalSpikeDetector
-from resonanz.alerts.service import list_alerts, run_alerts, send_test
-
-__all__ = ["SeasonalSpikeDetector", "list_alerts", "run_alerts", "send_test"]
+The parts live in ``detectors``, ``rules``, ``summary``, ``delivery`` and ``service``; this
+package imports none of them, so reading settings stays cheap.
+"""

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from resonanz.alerts import list_alerts, run_alerts, send_test
+from resonanz.alerts.service import list_alerts, run_alerts, send_test
 from resonanz.cli.options import dumps, emit_rows, load_workspace, output_option, workspace_option
 from resonanz.errors import ConfigError
 from resonanz.insights import INSIGHTS, InsightParams

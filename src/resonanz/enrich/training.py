@@ -76,11 +76,12 @@ def fit_head(
     multilabel: bool = False,
     balanced: bool = False,
     meta: dict[str, Any] | None = None,
+    dense_weight: float = DENSE_WEIGHT,
 ) -> LinearHead:
     """Fit a head; ``targets`` is an (n × K) 0/1 matrix (one 1 per row unless multi-label)."""
     if targets.shape[0] < 2:
         raise ModelError(f"{task}: need at least 2 labelled texts to train, got {targets.shape[0]}")
-    scale = DENSE_WEIGHT / (dense.std(axis=0) + 1e-3)
+    scale = dense_weight / (dense.std(axis=0) + 1e-3)
     x = _design(feats, dense, inputs, scale)
     columns = np.unique(x.indices)
     coef, intercept = _fit_columns(x[:, columns], targets.astype(np.int8), c, balanced)
