@@ -133,7 +133,18 @@ class Pipelines:
 
 
 def peak_rss_mb() -> float:
-    """Return this process's peak resident memory so far, in MiB."""
+    """Return this process's peak resident memory so far, in MiB.
+
+    Reads ``VmHWM`` (Linux): ``ru_maxrss`` of a process started by ``subprocess`` also
+    counts its parent's memory at the fork, which would hide the child's own peak.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 

@@ -4,16 +4,22 @@ Influence is PageRank over the directed graph "A replied to / reposted / quoted 
 B" (an interaction passes attention from A to B), beside reach (followers) and the
 engagement an author's posts received. Stance is the balance of an author's sentiment in
 posts about our brand and products.
+
+The database does the heavy lifting: it aggregates the edges and every author's figures,
+and picks the candidates (the most central authors and the likely bots) in one pass; only
+those few rows come back to Python, which scores bots and stances on them.
 """
 
 from __future__ import annotations
 
-import heapq
+import itertools
 from dataclasses import dataclass
 from typing import Any, Final
 
 import duckdb
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 from scipy import sparse
 
 from resonanz.insights.params import (
@@ -31,6 +37,9 @@ DAMPING: Final = 0.85
 STANCE_CUT: Final = 0.25
 BOT_CUT: Final = 0.5
 PER_TOPIC: Final = 5
+#: A raw bot score at or above this may round to BOT_CUT; the exact score is taken in Python.
+_BOT_FLOOR: Final = BOT_CUT - 0.001
+_counter = itertools.count()
 
 Key = tuple[str, str]
 
@@ -91,76 +100,120 @@ def _edge_sql(params: InsightParams) -> tuple[str, list[object]]:
     return sql, args
 
 
-def _graph_ranks(con: duckdb.DuckDBPyConnection, params: InsightParams) -> dict[Key, float]:
-    """Return PageRank (scaled so that the mean is 1) of every author in the graph."""
+def _graph_ranks(con: duckdb.DuckDBPyConnection, params: InsightParams) -> pa.Table:
+    """Return ``platform, handle, pagerank`` (scaled so that the mean is 1) of every node."""
     sql, args = _edge_sql(params)
-    cols = con.execute(sql, args).fetchnumpy()
-    if len(cols["w"]) == 0:
-        return {}
-    # Node keys as "platform<TAB>handle", numbered with numpy instead of a Python loop.
-    src = np.char.add(
-        np.char.add(cols["platform"].astype(str), "\t"), cols["src_author"].astype(str)
+    keyed = f"""
+        SELECT platform || chr(9) || src_author AS src, platform || chr(9) || dst_author AS dst, w
+        FROM ({sql})
+    """  # noqa: S608 - fixed fragments; values are bound
+    edges = con.sql(keyed, params=args).to_arrow_table()
+    if edges.num_rows == 0:
+        return pa.table(
+            {
+                "platform": pa.array([], pa.string()),
+                "handle": pa.array([], pa.string()),
+                "pagerank": pa.array([], pa.float64()),
+            }
+        )
+    # Nodes are "platform<TAB>handle" keys numbered in sorted order, all in Arrow kernels.
+    src, dst = edges["src"], edges["dst"]
+    names = pc.unique(pa.chunked_array([*src.chunks, *dst.chunks]))
+    names = names.take(pc.sort_indices(names))
+    src_i = pc.index_in(src, value_set=names).to_numpy()
+    dst_i = pc.index_in(dst, value_set=names).to_numpy()
+    weight = edges["w"].to_numpy().astype(float)
+    ranks = pagerank(src_i, dst_i, weight, len(names)) * len(names)
+    parts = pc.split_pattern(names, "\t", max_splits=1)
+    return pa.table(
+        {
+            "platform": pc.list_element(parts, 0),
+            "handle": pc.list_element(parts, 1),
+            "pagerank": pa.array(ranks, pa.float64()),
+        }
     )
-    dst = np.char.add(
-        np.char.add(cols["platform"].astype(str), "\t"), cols["dst_author"].astype(str)
-    )
-    names, inverse = np.unique(np.concatenate([src, dst]), return_inverse=True)
-    ranks = pagerank(inverse[: len(src)], inverse[len(src) :], cols["w"].astype(float), len(names))
-    scaled = ranks * len(names)
-    out: dict[Key, float] = {}
-    for name, rank in zip(names.tolist(), scaled.tolist(), strict=True):
-        platform, _, handle = name.partition("\t")
-        out[(platform, handle)] = rank
-    return out
 
 
-def _author_stats(
-    con: duckdb.DuckDBPyConnection, params: InsightParams
-) -> dict[Key, dict[str, Any]]:
+def _raw_bot_sql() -> str:
+    """Return the SQL of :func:`bot_score`'s behaviour signals (unrounded), over ``x``."""
+    per_day = "x.posts / greatest(coalesce(x.span_hours, 0) / 24.0, 1.0)"
+    reposts = "CASE WHEN x.posts >= 20 THEN x.reposts_made / x.posts ELSE 0 END"
+    repeats = "1 - coalesce(nullif(x.distinct_texts, 0), x.posts) / x.posts"
+    return f"greatest(least({per_day} / 96.0, 1.0), {reposts}, {repeats})"
+
+
+def _candidates(
+    con: duckdb.DuckDBPyConnection, params: InsightParams, ranks: pa.Table, top: int
+) -> list[dict[str, Any]]:
+    """Return every author's figures joined with its rank, for the ``top`` most central
+    authors (``pos`` is their place) and every author that may be a bot."""
     cte, args = filtered_posts_cte(params)
-    ours = [t for t, k in topic_kinds(con).items() if k in ("brand", "product")]
+    view = f"insight_ranks_{next(_counter)}"
     sql = f"""
         WITH {cte},
-        us AS (SELECT DISTINCT platform, native_id FROM matches
-               WHERE list_contains(?::VARCHAR[], topic)),
-        t AS (
-            SELECT p.*, (len(?::VARCHAR[]) = 0 OR u.native_id IS NOT NULL) AS about
-            FROM f p LEFT JOIN us u ON u.platform = p.platform AND u.native_id = p.native_id
-        ),
         s AS (
             SELECT p.platform, p.author AS handle, count(*) AS posts,
                    sum({ENGAGEMENT}) AS engagement,
                    count(*) FILTER (WHERE p.repost_of IS NOT NULL) AS reposts_made,
                    epoch(max(p.created_at) - min(p.created_at)) / 3600 AS span_hours,
-                   count(*) FILTER (WHERE p.about AND p.sentiment = 'positive') AS pos,
-                   count(*) FILTER (WHERE p.about AND p.sentiment = 'negative') AS neg,
-                   count(*) FILTER (WHERE p.about) AS about_us
-            FROM t p WHERE p.author IS NOT NULL GROUP BY ALL
+                   approx_count_distinct(p.text) AS distinct_texts
+            FROM f p WHERE p.author IS NOT NULL GROUP BY ALL
+        ),
+        x AS (
+            SELECT coalesce(s.platform, r.platform) AS platform,
+                   coalesce(s.handle, r.handle) AS handle,
+                   coalesce(r.pagerank, 0.0) AS pagerank, s.posts IS NOT NULL AS active,
+                   s.posts, s.engagement, s.reposts_made, s.span_hours, s.distinct_texts,
+                   a.followers, a.is_bot, a.stakeholder
+            FROM s FULL JOIN {view} r ON r.platform = s.platform AND r.handle = s.handle
+            LEFT JOIN authors a ON a.platform = s.platform AND a.handle = s.handle
         )
-        SELECT s.*, a.followers, a.is_bot, a.stakeholder
-        FROM s LEFT JOIN authors a ON a.platform = s.platform AND a.handle = s.handle
+        SELECT x.*, row_number() OVER (
+                   ORDER BY x.pagerank DESC, coalesce(x.engagement, 0) DESC, x.handle, x.platform
+               ) AS pos
+        FROM x
+        QUALIFY pos <= ? OR coalesce(x.is_bot, false) OR x.stakeholder = 'bot'
+             OR (x.posts >= 10 AND {_raw_bot_sql()} >= {_BOT_FLOOR})
     """  # noqa: S608 - fixed fragments; values are bound
-    params_list: list[object] = [*args, ours, ours]
-    return {(str(r["platform"]), str(r["handle"])): r for r in fetch_dicts(con, sql, params_list)}
+    con.register(view, ranks)
+    try:
+        return fetch_dicts(con, sql, [*args, top])
+    finally:
+        con.unregister(view)
 
 
-def _add_distinct_texts(
-    con: duckdb.DuckDBPyConnection, params: InsightParams, rows: dict[Key, dict[str, Any]]
-) -> None:
-    """Add how many different texts each of ``rows``' authors posted (repeats hint at bots)."""
-    if not rows:
-        return
+def _stances(
+    con: duckdb.DuckDBPyConnection, params: InsightParams, keys: list[Key]
+) -> dict[Key, dict[str, int]]:
+    """Return how many posts about us each author wrote, and how many positive or negative."""
+    if not keys:
+        return {}
     cte, args = filtered_posts_cte(params)
+    ours = [t for t, k in topic_kinds(con).items() if k in ("brand", "product")]
     sql = f"""
         WITH {cte},
-        c AS (SELECT UNNEST(?::VARCHAR[]) AS platform, UNNEST(?::VARCHAR[]) AS handle)
-        SELECT p.platform, p.author, approx_count_distinct(p.text) FROM f p
-        JOIN c ON c.platform = p.platform AND c.handle = p.author GROUP BY ALL
+        c AS (SELECT UNNEST(?::VARCHAR[]) AS platform, UNNEST(?::VARCHAR[]) AS handle),
+        cp AS (
+            SELECT p.platform, p.native_id, p.author, p.sentiment FROM f p
+            JOIN c ON c.platform = p.platform AND c.handle = p.author
+        ),
+        hit AS (
+            SELECT DISTINCT m.platform, m.native_id FROM matches m
+            JOIN cp ON cp.platform = m.platform AND cp.native_id = m.native_id
+            WHERE list_contains(?::VARCHAR[], m.topic)
+        ),
+        t AS (
+            SELECT cp.*, (len(?::VARCHAR[]) = 0 OR h.native_id IS NOT NULL) AS about
+            FROM cp LEFT JOIN hit h ON h.platform = cp.platform AND h.native_id = cp.native_id
+        )
+        SELECT platform, author,
+               count(*) FILTER (WHERE about AND sentiment = 'positive') AS pos,
+               count(*) FILTER (WHERE about AND sentiment = 'negative') AS neg,
+               count(*) FILTER (WHERE about) AS about_us
+        FROM t GROUP BY ALL
     """  # noqa: S608 - fixed fragments; values are bound
-    keys = list(rows)
-    found = con.execute(sql, [*args, [k[0] for k in keys], [k[1] for k in keys]]).fetchall()
-    for platform, author, distinct in found:
-        rows[(str(platform), str(author))]["distinct_texts"] = int(distinct)
+    found = fetch_dicts(con, sql, [*args, [k[0] for k in keys], [k[1] for k in keys], ours, ours])
+    return {(str(r.pop("platform")), str(r.pop("author"))): r for r in found}
 
 
 def bot_score(row: dict[str, Any]) -> float:
@@ -235,19 +288,21 @@ def compute(con: duckdb.DuckDBPyConnection, params: InsightParams) -> Influencer
     Stance lists are drawn from the most influential authors (50 × ``limit``), which keeps
     the work bounded on large graphs; bots are looked for among every active author.
     """
-    ranks = _graph_ranks(con, params)
-    stats = _author_stats(con, params)
-    keys = set(ranks) | set(stats)
-
-    def order(k: Key) -> tuple[float, int, str]:
-        return (-ranks.get(k, 0.0), -int((stats.get(k) or {}).get("engagement") or 0), k[1])
-
-    top = heapq.nsmallest(50 * params.limit, keys, key=order)
-    suspects = {k: row for k, row in stats.items() if _maybe_bot(row)}
-    _add_distinct_texts(con, params, suspects)
-    scores = {k: bot_score(row) for k, row in suspects.items()}
-    flagged = [k for k, score in scores.items() if score >= BOT_CUT]
-    people = {k: _entry(k, ranks.get(k, 0.0), stats.get(k)) for k in {*top, *flagged}}
+    rows = _candidates(con, params, _graph_ranks(con, params), 50 * params.limit)
+    ranks = {(str(r["platform"]), str(r["handle"])): float(r["pagerank"]) for r in rows}
+    stats = {(str(r["platform"]), str(r["handle"])): r for r in rows if r["active"]}
+    top = [
+        (str(r["platform"]), str(r["handle"]))
+        for r in sorted(rows, key=lambda r: int(r["pos"]))
+        if int(r["pos"]) <= 50 * params.limit
+    ]
+    flagged = [k for k, row in stats.items() if _maybe_bot(row) and bot_score(row) >= BOT_CUT]
+    keys = list(dict.fromkeys([*top, *flagged]))
+    stances = _stances(con, params, [k for k in keys if k in stats])
+    people = {
+        k: _entry(k, ranks[k], {**stats[k], **stances.get(k, {})} if k in stats else None)
+        for k in keys
+    }
     humans = [people[k] for k in top if people[k]["bot_score"] < BOT_CUT]
     bots = sorted(
         (people[k] for k in flagged),
