@@ -100,8 +100,11 @@ def _edge_sql(params: InsightParams) -> tuple[str, list[object]]:
     return sql, args
 
 
-def _graph_ranks(con: duckdb.DuckDBPyConnection, params: InsightParams) -> pa.Table:
-    """Return ``platform, handle, pagerank`` (scaled so that the mean is 1) of every node."""
+def _graph_ranks(
+    con: duckdb.DuckDBPyConnection, params: InsightParams
+) -> tuple[pa.Array, np.ndarray]:
+    """Return the graph's node keys ("platform<TAB>handle", sorted) and their PageRank,
+    scaled so that the mean is 1."""
     sql, args = _edge_sql(params)
     keyed = f"""
         SELECT platform || chr(9) || src_author AS src, platform || chr(9) || dst_author AS dst, w
@@ -109,46 +112,49 @@ def _graph_ranks(con: duckdb.DuckDBPyConnection, params: InsightParams) -> pa.Ta
     """  # noqa: S608 - fixed fragments; values are bound
     edges = con.sql(keyed, params=args).to_arrow_table()
     if edges.num_rows == 0:
-        return pa.table(
-            {
-                "platform": pa.array([], pa.string()),
-                "handle": pa.array([], pa.string()),
-                "pagerank": pa.array([], pa.float64()),
-            }
-        )
-    # Nodes are "platform<TAB>handle" keys numbered in sorted order, all in Arrow kernels.
+        return pa.array([], pa.string()), np.zeros(0)
+    # Nodes are numbered in key order with Arrow kernels, not a Python loop.
     src, dst = edges["src"], edges["dst"]
     names = pc.unique(pa.chunked_array([*src.chunks, *dst.chunks]))
     names = names.take(pc.sort_indices(names))
     src_i = pc.index_in(src, value_set=names).to_numpy()
     dst_i = pc.index_in(dst, value_set=names).to_numpy()
-    weight = edges["w"].to_numpy().astype(float)
-    ranks = pagerank(src_i, dst_i, weight, len(names)) * len(names)
-    parts = pc.split_pattern(names, "\t", max_splits=1)
+    ranks = pagerank(src_i, dst_i, edges["w"].to_numpy().astype(float), len(names))
+    return names, ranks * len(names)
+
+
+def _leading(names: pa.Array, ranks: np.ndarray, top: int) -> pa.Table:
+    """Return the nodes that can be among the ``top`` most central: every node ranked at
+    least as high as the ``top``-th one (ties included, their order needs engagement)."""
+    keep = np.arange(len(ranks))
+    if len(ranks) > top > 0:
+        cut = np.partition(ranks, len(ranks) - top)[len(ranks) - top]
+        keep = np.flatnonzero(ranks >= cut)
+    parts = pc.split_pattern(names.take(pa.array(keep, pa.int64())), "\t", max_splits=1)
     return pa.table(
         {
             "platform": pc.list_element(parts, 0),
             "handle": pc.list_element(parts, 1),
-            "pagerank": pa.array(ranks, pa.float64()),
+            "pagerank": pa.array(ranks[keep], pa.float64()),
         }
     )
 
 
 def _raw_bot_sql() -> str:
-    """Return the SQL of :func:`bot_score`'s behaviour signals (unrounded), over ``x``."""
-    per_day = "x.posts / greatest(coalesce(x.span_hours, 0) / 24.0, 1.0)"
-    reposts = "CASE WHEN x.posts >= 20 THEN x.reposts_made / x.posts ELSE 0 END"
-    repeats = "1 - coalesce(nullif(x.distinct_texts, 0), x.posts) / x.posts"
+    """Return the SQL of :func:`bot_score`'s behaviour signals (unrounded), over ``s``."""
+    per_day = "s.posts / greatest(coalesce(s.span_hours, 0) / 24.0, 1.0)"
+    reposts = "CASE WHEN s.posts >= 20 THEN s.reposts_made / s.posts ELSE 0 END"
+    repeats = "1 - coalesce(nullif(s.distinct_texts, 0), s.posts) / s.posts"
     return f"greatest(least({per_day} / 96.0, 1.0), {reposts}, {repeats})"
 
 
 def _candidates(
-    con: duckdb.DuckDBPyConnection, params: InsightParams, ranks: pa.Table, top: int
+    con: duckdb.DuckDBPyConnection, params: InsightParams, leading: pa.Table, top: int
 ) -> list[dict[str, Any]]:
-    """Return every author's figures joined with its rank, for the ``top`` most central
-    authors (``pos`` is their place) and every author that may be a bot."""
+    """Return the figures of the ``top`` most central authors (``pos`` is their place) and
+    of every author that may be a bot, from one pass over the posts."""
     cte, args = filtered_posts_cte(params)
-    view = f"insight_ranks_{next(_counter)}"
+    view = f"insight_leading_{next(_counter)}"
     sql = f"""
         WITH {cte},
         s AS (
@@ -159,33 +165,56 @@ def _candidates(
                    approx_count_distinct(p.text) AS distinct_texts
             FROM f p WHERE p.author IS NOT NULL GROUP BY ALL
         ),
-        x AS (
+        -- Nodes outside "leading" read as rank 0 here; they only matter when the graph has
+        -- fewer than "top" nodes, and then every node is in "leading".
+        ranked AS (
             SELECT coalesce(s.platform, r.platform) AS platform,
                    coalesce(s.handle, r.handle) AS handle,
-                   coalesce(r.pagerank, 0.0) AS pagerank, s.posts IS NOT NULL AS active,
-                   s.posts, s.engagement, s.reposts_made, s.span_hours, s.distinct_texts,
-                   a.followers, a.is_bot, a.stakeholder
+                   coalesce(r.pagerank, 0.0) AS pagerank, coalesce(s.engagement, 0) AS eng
             FROM s FULL JOIN {view} r ON r.platform = s.platform AND r.handle = s.handle
-            LEFT JOIN authors a ON a.platform = s.platform AND a.handle = s.handle
+            ORDER BY pagerank DESC, eng DESC, handle, platform LIMIT ?
+        ),
+        t AS (
+            SELECT platform, handle, pagerank,
+                   row_number() OVER (ORDER BY pagerank DESC, eng DESC, handle, platform) AS pos
+            FROM ranked
+        ),
+        k AS (
+            SELECT platform, handle FROM t
+            UNION
+            SELECT s.platform, s.handle FROM s
+            WHERE (s.posts >= 10 AND {_raw_bot_sql()} >= {_BOT_FLOOR})
+               OR (s.platform, s.handle) IN (
+                   SELECT (platform, handle) FROM authors WHERE is_bot OR stakeholder = 'bot')
         )
-        SELECT x.*, row_number() OVER (
-                   ORDER BY x.pagerank DESC, coalesce(x.engagement, 0) DESC, x.handle, x.platform
-               ) AS pos
-        FROM x
-        QUALIFY pos <= ? OR coalesce(x.is_bot, false) OR x.stakeholder = 'bot'
-             OR (x.posts >= 10 AND {_raw_bot_sql()} >= {_BOT_FLOOR})
+        SELECT k.platform, k.handle, t.pos, t.pagerank, s.posts IS NOT NULL AS active,
+               s.posts, s.engagement, s.reposts_made, s.span_hours, s.distinct_texts,
+               a.followers, a.is_bot, a.stakeholder
+        FROM k LEFT JOIN t ON t.platform = k.platform AND t.handle = k.handle
+        LEFT JOIN s ON s.platform = k.platform AND s.handle = k.handle
+        LEFT JOIN authors a ON a.platform = s.platform AND a.handle = s.handle
     """  # noqa: S608 - fixed fragments; values are bound
-    con.register(view, ranks)
+    con.register(view, leading)
     try:
         return fetch_dicts(con, sql, [*args, top])
     finally:
         con.unregister(view)
 
 
-def _stances(
+def _rank_of(names: pa.Array, ranks: np.ndarray, keys: list[Key]) -> dict[Key, float]:
+    """Return the PageRank of ``keys`` (0 for authors outside the graph)."""
+    wanted = pa.array([f"{p}\t{h}" for p, h in keys], pa.string())
+    found = pc.index_in(wanted, value_set=names).to_numpy(zero_copy_only=False)
+    return {
+        k: float(ranks[int(i)]) if i == i else 0.0  # NaN marks a key not in the graph
+        for k, i in zip(keys, found, strict=True)
+    }
+
+
+def _about_us(
     con: duckdb.DuckDBPyConnection, params: InsightParams, keys: list[Key]
-) -> dict[Key, dict[str, int]]:
-    """Return how many posts about us each author wrote, and how many positive or negative."""
+) -> dict[Key, dict[str, Any]]:
+    """Return per author: posts about us (all, positive, negative) and the topics matched."""
     if not keys:
         return {}
     cte, args = filtered_posts_cte(params)
@@ -197,22 +226,27 @@ def _stances(
             SELECT p.platform, p.native_id, p.author, p.sentiment FROM f p
             JOIN c ON c.platform = p.platform AND c.handle = p.author
         ),
-        hit AS (
-            SELECT DISTINCT m.platform, m.native_id FROM matches m
+        pm AS (
+            SELECT cp.platform, cp.native_id, cp.author, m.topic FROM matches m
             JOIN cp ON cp.platform = m.platform AND cp.native_id = m.native_id
-            WHERE list_contains(?::VARCHAR[], m.topic)
         ),
-        t AS (
-            SELECT cp.*, (len(?::VARCHAR[]) = 0 OR h.native_id IS NOT NULL) AS about
-            FROM cp LEFT JOIN hit h ON h.platform = cp.platform AND h.native_id = cp.native_id
-        )
-        SELECT platform, author,
-               count(*) FILTER (WHERE about AND sentiment = 'positive') AS pos,
-               count(*) FILTER (WHERE about AND sentiment = 'negative') AS neg,
-               count(*) FILTER (WHERE about) AS about_us
-        FROM t GROUP BY ALL
+        hit AS (SELECT DISTINCT platform, native_id FROM pm WHERE list_contains(?, topic)),
+        st AS (
+            SELECT cp.platform, cp.author,
+                   count(*) FILTER (WHERE about AND sentiment = 'positive') AS pos,
+                   count(*) FILTER (WHERE about AND sentiment = 'negative') AS neg,
+                   count(*) FILTER (WHERE about) AS about_us
+            FROM (SELECT cp.*, (len(?::VARCHAR[]) = 0 OR h.native_id IS NOT NULL) AS about
+                  FROM cp LEFT JOIN hit h
+                    ON h.platform = cp.platform AND h.native_id = cp.native_id) cp
+            GROUP BY ALL
+        ),
+        tp AS (SELECT platform, author, list(DISTINCT topic) AS topics FROM pm GROUP BY ALL)
+        SELECT st.*, coalesce(tp.topics, []) AS topics FROM st
+        LEFT JOIN tp ON tp.platform = st.platform AND tp.author = st.author
     """  # noqa: S608 - fixed fragments; values are bound
-    found = fetch_dicts(con, sql, [*args, [k[0] for k in keys], [k[1] for k in keys], ours, ours])
+    keyed = [[k[0] for k in keys], [k[1] for k in keys]]
+    found = fetch_dicts(con, sql, [*args, *keyed, ours, ours])
     return {(str(r.pop("platform")), str(r.pop("author"))): r for r in found}
 
 
@@ -258,24 +292,14 @@ def _entry(key: Key, rank: float, stats: dict[str, Any] | None) -> dict[str, Any
 
 
 def _by_topic(
-    con: duckdb.DuckDBPyConnection, params: InsightParams, people: dict[Key, dict[str, Any]]
+    people: dict[Key, dict[str, Any]], topics: dict[Key, list[str]]
 ) -> dict[str, tuple[dict[str, Any], ...]]:
     """Return the top authors per topic, looking only at the most central candidates."""
     ranked = sorted(people.values(), key=lambda p: -p["pagerank"])[: 50 * PER_TOPIC]
-    if not ranked:
-        return {}
-    cte, args = filtered_posts_cte(params)
-    sql = f"""
-        WITH {cte},
-        c AS (SELECT UNNEST(?::VARCHAR[]) AS platform, UNNEST(?::VARCHAR[]) AS handle)
-        SELECT DISTINCT m.topic, p.platform, p.author FROM f p
-        JOIN c ON c.platform = p.platform AND c.handle = p.author
-        JOIN matches m ON m.platform = p.platform AND m.native_id = p.native_id
-    """  # noqa: S608 - fixed fragments; values are bound
-    cands = [[p["platform"] for p in ranked], [p["handle"] for p in ranked]]
     grouped: dict[str, list[dict[str, Any]]] = {}
-    for topic, platform, author in con.execute(sql, [*args, *cands]).fetchall():
-        grouped.setdefault(str(topic), []).append(people[(str(platform), str(author))])
+    for person in ranked:
+        for topic in topics.get((person["platform"], person["handle"]), []):
+            grouped.setdefault(str(topic), []).append(person)
     return {
         topic: tuple(sorted(found, key=lambda p: -p["pagerank"])[:PER_TOPIC])
         for topic, found in sorted(grouped.items())
@@ -288,19 +312,18 @@ def compute(con: duckdb.DuckDBPyConnection, params: InsightParams) -> Influencer
     Stance lists are drawn from the most influential authors (50 × ``limit``), which keeps
     the work bounded on large graphs; bots are looked for among every active author.
     """
-    rows = _candidates(con, params, _graph_ranks(con, params), 50 * params.limit)
-    ranks = {(str(r["platform"]), str(r["handle"])): float(r["pagerank"]) for r in rows}
-    stats = {(str(r["platform"]), str(r["handle"])): r for r in rows if r["active"]}
-    top = [
-        (str(r["platform"]), str(r["handle"]))
-        for r in sorted(rows, key=lambda r: int(r["pos"]))
-        if int(r["pos"]) <= 50 * params.limit
-    ]
+    names, ranks = _graph_ranks(con, params)
+    size = 50 * params.limit
+    rows = _candidates(con, params, _leading(names, ranks, size), size)
+    keyed = {(str(r["platform"]), str(r["handle"])): r for r in rows}
+    stats = {k: r for k, r in keyed.items() if r["active"]}
+    top = [k for k, r in sorted(keyed.items(), key=lambda kr: kr[1]["pos"] or 0) if r["pos"]]
     flagged = [k for k, row in stats.items() if _maybe_bot(row) and bot_score(row) >= BOT_CUT]
     keys = list(dict.fromkeys([*top, *flagged]))
-    stances = _stances(con, params, [k for k in keys if k in stats])
+    rank = _rank_of(names, ranks, keys)
+    about = _about_us(con, params, [k for k in keys if k in stats])
     people = {
-        k: _entry(k, ranks[k], {**stats[k], **stances.get(k, {})} if k in stats else None)
+        k: _entry(k, rank[k], {**stats[k], **about.get(k, {})} if k in stats else None)
         for k in keys
     }
     humans = [people[k] for k in top if people[k]["bot_score"] < BOT_CUT]
@@ -310,12 +333,13 @@ def compute(con: duckdb.DuckDBPyConnection, params: InsightParams) -> Influencer
     )
     n = params.limit
     human_people = {(p["platform"], p["handle"]): p for p in humans}
+    topics = {k: list(v.get("topics") or []) for k, v in about.items()}
     return Influencers(
         leaders=tuple(humans[:n]),
         supporters=tuple([p for p in humans if p["stance"] == "supporter"][:n]),
         critics=tuple([p for p in humans if p["stance"] == "critic"][:n]),
         neutral=tuple([p for p in humans if p["stance"] == "neutral"][:n]),
-        by_topic=_by_topic(con, params, human_people),
+        by_topic=_by_topic(human_people, topics),
         bots=tuple(bots[:n]),
     )
 
