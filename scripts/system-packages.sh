@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Install the Debian packages Resonanz needs, only those missing.
-#  - libpango / fonts: PDF reports (WeasyPrint)
+#  - libpango / fonts (with emoji): PDF reports (WeasyPrint) and the dashboard screenshots
 #  - chromium: the browser tests (Playwright drives the system Chromium, no downloads)
 #  - openjdk-17-jre-headless: Spark local mode for the scale-out tests
 set -euo pipefail
-want=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core chromium)
+want=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-color-emoji chromium)
 if ! command -v java >/dev/null 2>&1; then
   want+=(openjdk-17-jre-headless)
 fi
