@@ -16,7 +16,8 @@ from resonanz.enrich.heads import LinearHead
 from resonanz.records import ASPECT_TYPE
 
 _TOKEN = re.compile(r"\w+")
-_CLAUSE = re.compile(r"[.!?;,]|\baber\b|\bbut\b|\bjedoch\b|\bhowever\b")
+# One \b group instead of one per word: the same matches, several times faster to scan.
+_CLAUSE = re.compile(r"[.!?;,]|\b(?:aber|but|jedoch|however)\b")
 #: Characters around a cue whose words decide the aspect's own polarity.
 WINDOW_BEFORE, WINDOW_AFTER = 60, 80
 LOCAL_THRESHOLD = 0.3
@@ -77,15 +78,19 @@ def local_polarity(
     """Sum the polarity of words in the cue's clause, flipping the two words after a negation."""
     before = text[max(0, start - WINDOW_BEFORE) : start]
     after = text[start : start + WINDOW_AFTER]
-    cut = _CLAUSE.split(before)[-1] + _CLAUSE.split(after)[0]
+    stop = _CLAUSE.search(after)
+    cut = _CLAUSE.split(before)[-1] + (after[: stop.start()] if stop else after)
     total, flip = 0.0, 0
     for word in _TOKEN.findall(cut):
         if word in negators:
             flip = 2
             continue
         value = lexicon.get(word, 0.0)
-        total += -value if flip else value
-        flip = max(0, flip - 1)
+        if flip:
+            total -= value
+            flip -= 1
+        else:
+            total += value
     return total
 
 

@@ -15,6 +15,8 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.preprocessing import normalize
 
+from resonanz.enrich.hashing import WordHasher
+
 #: Texts longer than this are cut before feature extraction (a 100 kB post must stay cheap).
 MAX_CHARS = 2000
 N_FEATURES = 2**20
@@ -24,15 +26,8 @@ _URL = re.compile(r"https?://\S+|www\.\S+")
 _MENTION = re.compile(r"@\w+")
 _REPEAT = re.compile(r"(\w)\1{2,}")
 
-_WORDS = HashingVectorizer(
-    n_features=N_FEATURES,
-    ngram_range=(1, 2),
-    alternate_sign=False,
-    token_pattern=TOKEN_PATTERN,
-    lowercase=False,
-    norm=None,
-    dtype=np.float32,
-)
+#: Word uni+bigram and unigram counts in HashingVectorizer's columns, one pass per text.
+_HASHER = WordHasher(TOKEN_PATTERN, N_FEATURES)
 _UNIGRAMS = HashingVectorizer(
     n_features=N_FEATURES,
     ngram_range=(1, 1),
@@ -108,18 +103,22 @@ class TextFeatures:
         return [normalise(t) for t in self.raw]
 
     @cached_property
+    def _hashed(self) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+        """Both word count matrices, from one tokenising pass."""
+        if not self.texts:
+            empty = sp.csr_matrix((0, N_FEATURES), dtype=np.float32)
+            return empty, empty
+        return _HASHER.transform(self.texts)
+
+    @cached_property
     def counts(self) -> sp.csr_matrix:
         """Raw word uni+bigram counts (the input of every linear head)."""
-        if not self.texts:
-            return sp.csr_matrix((0, N_FEATURES), dtype=np.float32)
-        return _WORDS.transform(self.texts).tocsr()
+        return self._hashed[0]
 
     @cached_property
     def unigrams(self) -> sp.csr_matrix:
         """Raw word counts without bigrams (bigram buckets would collide with lexicon words)."""
-        if not self.texts:
-            return sp.csr_matrix((0, N_FEATURES), dtype=np.float32)
-        return _UNIGRAMS.transform(self.texts).tocsr()
+        return self._hashed[1]
 
     @cached_property
     def words(self) -> sp.csr_matrix:

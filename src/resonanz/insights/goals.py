@@ -18,6 +18,7 @@ from resonanz.insights.params import (
     InsightParams,
     Result,
     as_utc,
+    bucket_sql,
     fetch_dicts,
     filtered_posts_cte,
     own_accounts,
@@ -55,24 +56,25 @@ def _post_kpis(con: duckdb.DuckDBPyConnection, params: InsightParams) -> list[di
     ours = [t for t, k in kinds.items() if k in ("brand", "product")]
     rivals = [t for t, k in kinds.items() if k == "competitor"]
     mine = [f"{p} {h}" for p, h in own_accounts(con, params)]
+    # Two semi-join flags instead of grouping every match by post: the matches side only
+    # keeps the rows of the wanted topics, and no per-post aggregate is built.
     sql = f"""
         WITH {cte},
-        mt AS (
-            SELECT platform, native_id,
-                   bool_or(list_contains(?::VARCHAR[], topic)) AS us,
-                   bool_or(list_contains(?::VARCHAR[], topic)) AS rival
-            FROM matches GROUP BY ALL
-        ),
         t AS (
             SELECT p.*, {ENGAGEMENT} AS engagement,
                    list_contains(?::VARCHAR[],
                                  p.platform || ' ' || lower(ltrim(p.author, '@'))) AS own,
-                   (len(?::VARCHAR[]) = 0 OR coalesce(mt.us, false)) AS about_us,
-                   coalesce(mt.rival, false) AS about_rival
-            FROM f p LEFT JOIN mt ON mt.platform = p.platform AND mt.native_id = p.native_id
+                   (len(?::VARCHAR[]) = 0 OR EXISTS (
+                       SELECT 1 FROM matches m
+                       WHERE m.platform = p.platform AND m.native_id = p.native_id
+                         AND list_contains(?::VARCHAR[], m.topic))) AS about_us,
+                   EXISTS (
+                       SELECT 1 FROM matches m
+                       WHERE m.platform = p.platform AND m.native_id = p.native_id
+                         AND list_contains(?::VARCHAR[], m.topic)) AS about_rival
+            FROM f p
         )
-        SELECT time_bucket(INTERVAL '{params.interval}', t.created_at AT TIME ZONE 'UTC')
-                   AS bucket,
+        SELECT {bucket_sql(params, "t.created_at")} AS bucket,
                count(*) FILTER (WHERE about_us AND NOT own) AS mentions,
                coalesce(sum(a.followers) FILTER (WHERE about_us AND NOT own), 0) AS reach,
                count(*) FILTER (WHERE about_rival AND NOT own) AS rival_mentions,
@@ -86,7 +88,7 @@ def _post_kpis(con: duckdb.DuckDBPyConnection, params: InsightParams) -> list[di
         FROM t LEFT JOIN authors a ON a.platform = t.platform AND a.handle = t.author
         GROUP BY bucket ORDER BY bucket
     """  # noqa: S608 - fixed fragments; values are bound
-    return fetch_dicts(con, sql, [*args, ours, rivals, mine, ours])
+    return fetch_dicts(con, sql, [*args, mine, ours, ours, rivals])
 
 
 def _counted(

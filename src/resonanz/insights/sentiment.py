@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import duckdb
@@ -13,6 +14,7 @@ from resonanz.insights.params import (
     InsightParams,
     Result,
     as_utc,
+    bucket_sql,
     fetch_dicts,
     filtered_posts_cte,
     post_ref,
@@ -21,6 +23,8 @@ from resonanz.records import EMOTIONS
 
 NAME = "sentiment"
 _DRIVERS_PER_CHANGE = 5
+#: The width of each bucket kind (time buckets are fixed-width in UTC).
+_WIDTHS = {"hour": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(weeks=1)}
 
 
 @dataclass(frozen=True)
@@ -48,8 +52,7 @@ def _series(con: duckdb.DuckDBPyConnection, params: InsightParams) -> list[dict[
     )
     sql = f"""
         WITH {cte}
-        SELECT time_bucket(INTERVAL '{params.interval}', p.created_at AT TIME ZONE 'UTC')
-                   AS bucket,
+        SELECT {bucket_sql(params)} AS bucket,
                count(*) AS posts,
                count(*) FILTER (WHERE p.sentiment = 'positive') AS positive,
                count(*) FILTER (WHERE p.sentiment = 'neutral') AS neutral,
@@ -82,12 +85,14 @@ def _drivers(
         SELECT p.platform, p.native_id, p.author, p.created_at, p.text, p.url,
                {ENGAGEMENT} AS engagement
         FROM f p
-        WHERE p.sentiment = ?
-          AND time_bucket(INTERVAL '{params.interval}', p.created_at AT TIME ZONE 'UTC') = ?
+        WHERE p.sentiment = ? AND p.created_at >= ? AND p.created_at < ?
         ORDER BY engagement DESC, p.created_at LIMIT {_DRIVERS_PER_CHANGE}
     """  # noqa: S608 - fixed fragments; values are bound
-    start = bucket["bucket"].replace(tzinfo=None)
-    return [post_ref(r) for r in fetch_dicts(con, sql, [*args, label, start])]
+    # A time range instead of the bucket expression: the same posts, and the scan can skip
+    # every row group outside the bucket.
+    start = as_utc(bucket["bucket"])
+    stop = start + _WIDTHS[params.bucket]
+    return [post_ref(r) for r in fetch_dicts(con, sql, [*args, label, start, stop])]
 
 
 def _changes(

@@ -12,18 +12,13 @@ from resonanz.insights.params import (
     InsightParams,
     Result,
     as_utc,
+    bucket_sql,
     fetch_dicts,
     filtered_posts_cte,
     topic_kinds,
 )
 
 NAME = "share-of-voice"
-#: Breakdowns computed in one pass with GROUPING SETS: name -> SQL key expression.
-_DIMENSIONS = {
-    "bucket": "time_bucket(INTERVAL '{interval}', p.created_at AT TIME ZONE 'UTC')",
-    "platform": "p.platform",
-    "lang": "coalesce(p.lang, 'und')",
-}
 
 
 @dataclass(frozen=True)
@@ -59,22 +54,30 @@ def _grouped(
 ) -> dict[str, list[dict[str, Any]]]:
     """Return rows per breakdown ("total", "bucket", "platform", "lang") from one query."""
     cte, args = filtered_posts_cte(params)
-    keys = {name: expr.format(interval=params.interval) for name, expr in _DIMENSIONS.items()}
     marks = ", ".join("?" for _ in topics)
+    # One pass over the posts aggregates to the finest breakdown; the rollups to each
+    # breakdown then run over those few rows (every figure is a count or a sum).
     sql = f"""
-        WITH {cte}
-        SELECT {keys["bucket"]} AS g_bucket, p.platform AS g_platform,
-               coalesce(p.lang, 'und') AS g_lang, m.topic AS topic,
-               GROUPING(g_bucket, g_platform, g_lang) AS level, count(*) AS posts,
-               sum(coalesce(a.followers, 0)) AS reach,
-               sum({ENGAGEMENT}) AS engagement,
-               count(*) FILTER (WHERE p.sentiment = 'positive') AS positive,
-               count(*) FILTER (WHERE p.sentiment = 'neutral') AS neutral,
-               count(*) FILTER (WHERE p.sentiment = 'negative') AS negative
-        FROM f p
-        JOIN matches m ON m.platform = p.platform AND m.native_id = p.native_id
-        LEFT JOIN authors a ON a.platform = p.platform AND a.handle = p.author
-        WHERE m.topic IN ({marks})
+        WITH {cte},
+        fine AS (
+            SELECT {bucket_sql(params)} AS g_bucket, p.platform AS g_platform,
+                   coalesce(p.lang, 'und') AS g_lang, m.topic AS topic, count(*) AS posts,
+                   sum(coalesce(a.followers, 0)) AS reach,
+                   sum({ENGAGEMENT}) AS engagement,
+                   count(*) FILTER (WHERE p.sentiment = 'positive') AS positive,
+                   count(*) FILTER (WHERE p.sentiment = 'neutral') AS neutral,
+                   count(*) FILTER (WHERE p.sentiment = 'negative') AS negative
+            FROM f p
+            JOIN matches m ON m.platform = p.platform AND m.native_id = p.native_id
+            LEFT JOIN authors a ON a.platform = p.platform AND a.handle = p.author
+            WHERE m.topic IN ({marks})
+            GROUP BY ALL
+        )
+        SELECT g_bucket, g_platform, g_lang, topic,
+               GROUPING(g_bucket, g_platform, g_lang) AS level, sum(posts) AS posts,
+               sum(reach) AS reach, sum(engagement) AS engagement, sum(positive) AS positive,
+               sum(neutral) AS neutral, sum(negative) AS negative
+        FROM fine
         GROUP BY GROUPING SETS (
             (topic), (g_bucket, topic), (g_platform, topic), (g_lang, topic))
     """  # noqa: S608 - fixed fragments; values are bound

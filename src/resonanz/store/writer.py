@@ -190,10 +190,17 @@ def insert_edges(con: duckdb.DuckDBPyConnection, edges: pa.Table) -> int:
                 FROM __edges_in e
                 LEFT JOIN posts p
                   ON p.platform = e.platform AND p.native_id = e.target_post_id
+            ),
+            -- Only the stored edges of this batch's posts: a plain NOT EXISTS over all
+            -- edges builds its hash table from the whole table, which grows with the store.
+            stored AS MATERIALIZED (
+                SELECT x.platform, x.kind, x.post_id, x.dst_author, x.target_post_id
+                FROM edges x
+                WHERE x.post_id IN (SELECT post_id FROM __edges_in)
             )
             SELECT * FROM incoming i
             WHERE NOT EXISTS (
-                SELECT 1 FROM edges x
+                SELECT 1 FROM stored x
                 WHERE x.platform = i.platform AND x.kind = i.kind AND x.post_id = i.post_id
                   AND x.dst_author IS NOT DISTINCT FROM i.dst_author
                   AND x.target_post_id IS NOT DISTINCT FROM i.target_post_id
