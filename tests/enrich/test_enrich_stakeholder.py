@@ -20,6 +20,7 @@ ENRICHER = StakeholderEnricher(own_names=["acme"], competitors=["globex"])
         ({"bio": "Verbraucherzentrale e.V."}, "ngo"),
         ({"bio": "Equity analyst, consumer tech"}, "investor"),
         ({"bio": "Software engineer at Acme. Views are my own"}, "employee"),
+        ({"bio": "Radfahrerin. Fahre ein Acme seit 2024"}, "customer"),
         ({"handle": "globex_support"}, "competitor"),
         ({"handle": "deals", "followers": 250_000}, "influencer"),
         ({"handle": "x", "is_bot": True}, "bot"),

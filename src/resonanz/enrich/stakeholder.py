@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 
 from resonanz.enrich.cues import CueMatcher
 
-VERSION = "1"
+VERSION = "2"
 _CUES: dict[str, list[str]] = {
     "press": [
         "*journalist*",
@@ -207,7 +207,8 @@ class StakeholderEnricher:
             found["bot"].add(0.95, "platform marks the account as automated")
         if self.competitors.labels(handle):
             found["competitor"].add(0.85, "handle or name is a competitor's")
-        if self.own.labels(bio) and ("employee" in found or " at " in bio or " bei " in bio):
+        employed = found["employee"].score > 0 or " at " in bio or " bei " in bio
+        if self.own.labels(bio) and employed:
             found["employee"].add(0.6, "bio names our brand or account")
         followers = row.get("followers") or 0
         if followers >= 50_000:
