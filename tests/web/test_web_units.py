@@ -112,8 +112,8 @@ def test_corrections_change_the_post_and_export_train_jsonl(world: Path) -> None
         assert history(store.con, "mastodon", "1")[0].field == "intents"
         rows = [json.loads(line) for line in to_jsonl(training_rows(store.con)).splitlines()]
     by_task = {r["task"]: r for r in rows}
-    assert by_task["sentiment"]["label"] == "positive" and by_task["sentiment"]["text"]
-    assert by_task["aspects"]["label"] == [{"category": "battery", "polarity": "negative"}]
+    assert by_task["sentiment"]["sentiment"] == "positive" and by_task["sentiment"]["text"]
+    assert by_task["aspects"]["aspects"] == [{"category": "battery", "polarity": "negative"}]
     assert len(rows) == 3
 
 

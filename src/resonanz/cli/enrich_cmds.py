@@ -166,9 +166,15 @@ def _enrich_stored(workspace_dir: Path) -> None:
 @click.option(
     "--data",
     "data",
-    required=True,
+    multiple=True,
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    help="Labelled JSONL records.",
+    help="Labelled JSONL records (repeatable).",
+)
+@click.option(
+    "--from-corrections",
+    "corrections_ws",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Also learn from the analysts' corrections stored in this workspace.",
 )
 @click.option(
     "--out",
@@ -178,11 +184,26 @@ def _enrich_stored(workspace_dir: Path) -> None:
     help="Model folder (use with --model-dir).",
 )
 @click.option("--balanced", is_flag=True, help="Weight classes equally (for macro metrics).")
-def train_cmd(task: str, data: Path, out: Path, balanced: bool) -> None:
+def train_cmd(
+    task: str, data: tuple[Path, ...], corrections_ws: Path | None, out: Path, balanced: bool
+) -> None:
     """Train or adapt TASK from labelled posts and write it to --out."""
     from resonanz.enrich.adapt import save_task, train_task
 
-    rows, errors = _records(data, None)
+    if not data and corrections_ws is None:
+        raise click.UsageError("give --data FILE.jsonl and/or --from-corrections WORKSPACE")
+    rows: list[dict[str, Any]] = []
+    errors = 0
+    for path in data:
+        found, bad = _records(path, None)
+        rows += found
+        errors += bad
+    if corrections_ws is not None:
+        from resonanz.web.corrections import training_rows
+        from resonanz.workspace import Workspace
+
+        with Workspace.load(corrections_ws).open(write=False) as store:
+            rows += list(training_rows(store.con, task))
     head = train_task(task, rows, balanced=balanced)
     path = save_task(head, out, {"records": len(rows), "skipped": errors})
     click.echo(f"wrote {path} ({len(head.labels)} labels, version {head.version})")

@@ -198,7 +198,7 @@ def corrections() -> None:
     help="Only this field.",
 )
 def corrections_export(workspace_dir: Path, field: str | None) -> None:
-    """Print corrections as `resonanz train` JSONL (text, lang, label)."""
+    """Print corrections as `resonanz train` JSONL (text, lang and the corrected field)."""
     from resonanz.web.corrections import to_jsonl, training_rows
 
     with load_workspace(workspace_dir).open(write=True) as store:

@@ -137,11 +137,13 @@ def training_rows(
         [field, field],
     ).fetchall()
     for fld, value, text, lang, platform, native_id in rows:
+        # the label sits under the task's own field, the shape `resonanz enrich` writes and
+        # `resonanz train TASK` reads
         yield {
             "task": fld,
             "text": text,
             "lang": lang,
-            "label": json.loads(value),
+            fld: json.loads(value),
             "id": f"{platform}:{native_id}",
         }
 
