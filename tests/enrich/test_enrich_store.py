@@ -73,3 +73,20 @@ def test_changed_versions_are_re_enriched(workspace: Workspace, store: Store) ->
     assert author_enrich is not None
     assert reenrich_authors(store, author_enrich, author_stamp()) == 2
     assert reenrich_authors(store, author_enrich, author_stamp()) == 0
+
+
+def test_re_enrichment_keeps_analysts_corrections(workspace: Workspace, store: Store) -> None:
+    from resonanz.web.corrections import correct
+
+    Ingestor(store).write(Batch(posts=to_table(_posts(4), POST_SCHEMA)))
+    correct(store.con, "mastodon", "0", "sentiment", "negative", "ana")
+    correct(store.con, "mastodon", "0", "intents", ["question"], "ana")
+    correct(store.con, "mastodon", "0", "aspects", ["battery:negative"], "ana")
+    pipeline = build_pipeline(workspace.settings, workspace.folder)
+    assert reenrich_posts(store, pipeline, pipeline.stamp) == 4
+    row = store.con.execute(
+        "SELECT sentiment, intents, aspects, enriched FROM posts WHERE native_id = '0'"
+    ).fetchone()
+    assert row is not None
+    assert row[:3] == ("negative", ["question"], [{"category": "battery", "polarity": "negative"}])
+    assert row[3] == pipeline.stamp

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+import duckdb
 import pyarrow as pa
 
 from resonanz.ingest import EnrichAuthors
@@ -45,9 +46,35 @@ def _write_back(store: Store, table: str, key: str, rows: pa.Table, cols: tuple[
                 f"UPDATE {table} SET {sets} FROM __reenrich u "  # noqa: S608 - fixed names
                 f"WHERE {table}.platform = u.platform AND {table}.{key} = u.{key}"
             )
+            if table == "posts":
+                _reapply_corrections(con)
         finally:
             con.complete()
             con.unregister("__reenrich")
+
+
+#: How an analyst's correction (stored as JSON) becomes the post's column again.
+_CORRECTED = {
+    "sentiment": "json_extract_string(c.value, '$')",
+    "emotion": "json_extract_string(c.value, '$')",
+    "intents": "from_json(c.value, '[\"VARCHAR\"]')",
+    "aspects": 'from_json(c.value, \'[{"category": "VARCHAR", "polarity": "VARCHAR"}]\')',
+}
+
+
+def _reapply_corrections(con: duckdb.DuckDBPyConnection) -> None:
+    """Put analysts' latest corrections back on the re-enriched posts: people beat models."""
+    for field, value in _CORRECTED.items():
+        score = ", sentiment_score = NULL" if field == "sentiment" else ""
+        con.execute(
+            f"UPDATE posts SET {field} = {value}{score} "  # noqa: S608 - fixed names
+            "FROM (SELECT platform, native_id, value FROM post_corrections WHERE field = ? "
+            "      QUALIFY row_number() OVER (PARTITION BY platform, native_id "
+            "                                 ORDER BY id DESC) = 1) c, __reenrich u "
+            "WHERE posts.platform = c.platform AND posts.native_id = c.native_id "
+            "AND u.platform = c.platform AND u.native_id = c.native_id",
+            [field],
+        )
 
 
 def reenrich_posts(
