@@ -151,3 +151,12 @@ def test_present_lays_out_any_result() -> None:
     kinds = [b.kind for b in blocks(data)]
     assert kinds[0] == "figures" and "chart" in kinds and "table" in kinds and "group" in kinds
     assert "chart" not in [b.kind for b in blocks(data, charts=False)]
+
+
+def test_generated_headings_are_translated() -> None:
+    from resonanz.web.i18n import term_translator
+
+    assert term_translator("de")("Posts") == "Beiträge"
+    assert term_translator("de")("Negative share") == "Negativanteil"
+    assert term_translator("en")("Posts") == "Posts"
+    assert term_translator("de")("Kolibri") == "Kolibri"  # names stay as they are

@@ -6,9 +6,6 @@ A failing channel never stops the others; its error is recorded with the alert.
 
 from __future__ import annotations
 
-import smtplib
-import ssl
-from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +13,7 @@ import httpx
 
 from resonanz.alerts.settings import AlertRule, SmtpSettings
 from resonanz.errors import ResonanzError
+from resonanz.mail import SEND_ERRORS, SmtpServer, build_message, send_message
 from resonanz.secrets import Secret
 
 
@@ -76,24 +74,21 @@ def send_email(
     smtp: SmtpSettings, recipients: list[str], summary: dict[str, Any], workspace: Path | None
 ) -> None:
     """Send the alert by e-mail; raise :class:`DeliveryError` naming the setting to check."""
-    message = EmailMessage()
-    message["From"] = smtp.sender
-    message["To"] = ", ".join(recipients)
-    message["Subject"] = str(summary["headline"])[:200]
-    message.set_content(render_text(summary))
+    subject = str(summary["headline"])[:200]
+    message = build_message(smtp.sender, recipients, subject, render_text(summary))
+    server = SmtpServer(
+        host=smtp.host,
+        port=smtp.port,
+        sender=smtp.sender,
+        user=smtp.user,
+        password=smtp.password,
+        starttls=smtp.starttls,
+        ssl=smtp.ssl,
+        timeout_s=smtp.timeout_s,
+    )
     try:
-        client: smtplib.SMTP = (
-            smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout_s)
-            if smtp.ssl
-            else smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout_s)
-        )
-        with client:
-            if smtp.starttls:
-                client.starttls(context=ssl.create_default_context())
-            if smtp.user and smtp.password is not None:
-                client.login(smtp.user, smtp.password.reveal(workspace))
-            client.send_message(message)
-    except (OSError, smtplib.SMTPException) as exc:
+        send_message(server, message, workspace)
+    except SEND_ERRORS as exc:
         raise DeliveryError(
             f"e-mail via {smtp.host}:{smtp.port} failed ({type(exc).__name__}); check [alerts.smtp]"
         ) from None

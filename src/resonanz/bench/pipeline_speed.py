@@ -13,7 +13,6 @@ Peak memory comes from child processes (:mod:`resonanz.bench.pipeline_memory`).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import tempfile
@@ -33,6 +32,7 @@ from resonanz.bench.pipeline_runs import (
 from resonanz.bench.pipeline_runs import (
     recipe as pipeline_recipe,
 )
+from resonanz.bench.report import print_figures
 from resonanz.scale.firehose import write_jsonl
 
 NAME = "pipeline_speed"
@@ -131,11 +131,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="worker processes (0: none)")
     parser.add_argument("--out", type=Path, help="write the figures as JSON here")
     args = parser.parse_args()
-    text = json.dumps(run(args), indent=2)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text + "\n", encoding="utf-8")
-    print(text)
+    print_figures(run(args), args.out)
 
 
 if __name__ == "__main__":

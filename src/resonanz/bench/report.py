@@ -20,6 +20,15 @@ def write_result(out: Path, result: Mapping[str, Any]) -> Path:
     return path
 
 
+def print_figures(figures: Mapping[str, Any], out: Path | None = None) -> None:
+    """Print ``figures`` as JSON; also write them to ``out`` when one is given."""
+    text = json.dumps(figures, indent=2)
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text + "\n", encoding="utf-8")
+    print(text)
+
+
 def flatten(figures: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
     """Yield ``(dotted.name, value)`` for nested figures."""
     for key, value in figures.items():

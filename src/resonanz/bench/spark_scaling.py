@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import json
 import shutil
 import tempfile
 import time
@@ -22,6 +21,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from resonanz.bench.pipeline_runs import recipe
+from resonanz.bench.report import print_figures
 from resonanz.config import Settings
 from resonanz.importers.normalize import Defaults, normalize
 from resonanz.records import POST_SCHEMA, utcnow
@@ -95,11 +95,7 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=0)
     parser.add_argument("--out", type=Path, help="write the figures as JSON here")
     args = parser.parse_args()
-    text = json.dumps(run(args), indent=2)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text + "\n", encoding="utf-8")
-    print(text)
+    print_figures(run(args), args.out)
 
 
 if __name__ == "__main__":

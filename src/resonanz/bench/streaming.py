@@ -22,6 +22,8 @@ from typing import Any
 
 import httpx
 
+from resonanz.bench.report import print_figures
+
 NAME = "streaming"
 FULL_RATE, QUICK_RATE = 10_000.0, 1_000.0
 FULL_DURATION, QUICK_DURATION = 60.0, 4.0
@@ -92,11 +94,7 @@ def main() -> None:
     )
     parser.add_argument("--out", type=Path, help="write the figures as JSON here")
     args = parser.parse_args()
-    text = json.dumps(run(args), indent=2)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text + "\n", encoding="utf-8")
-    print(text)
+    print_figures(run(args), args.out)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -10,21 +10,18 @@ from typing import Any
 import click
 
 from resonanz.alerts.service import list_alerts, run_alerts, send_test
-from resonanz.cli.options import dumps, emit_rows, load_workspace, output_option, workspace_option
+from resonanz.cli.options import (
+    dumps,
+    emit_rows,
+    insight_filter_options,
+    load_workspace,
+    output_option,
+    parse_when,
+    workspace_option,
+)
 from resonanz.errors import ConfigError
 from resonanz.insights import INSIGHTS, InsightParams
 from resonanz.insights.params import BUCKETS
-
-
-def _when(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
-    """Parse an ISO 8601 date or datetime (naive means UTC)."""
-    if value is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not an ISO date like 2026-03-01T12:00") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _insight_command(name: str, module: ModuleType) -> click.Command:
@@ -32,11 +29,7 @@ def _insight_command(name: str, module: ModuleType) -> click.Command:
 
     @click.command(name, help=summary)
     @workspace_option
-    @click.option("--since", callback=_when, help="Start (ISO date/time, inclusive, UTC if naive).")
-    @click.option("--until", callback=_when, help="End (ISO date/time, exclusive).")
-    @click.option("--topic", "topics", multiple=True, help="Only posts of this topic (repeatable).")
-    @click.option("--platform", "platforms", multiple=True, help="Only this network (repeatable).")
-    @click.option("--lang", "languages", multiple=True, help="Only this language (repeatable).")
+    @insight_filter_options
     @click.option("--bucket", type=click.Choice(list(BUCKETS)), default="day", show_default=True)
     @click.option("--limit", type=click.IntRange(1), default=20, show_default=True)
     @click.option("--window-hours", type=float, default=24.0, help="trends: window width.")
@@ -115,7 +108,7 @@ def alerts_group() -> None:
 
 @alerts_group.command("run")
 @workspace_option
-@click.option("--at", "at", callback=_when, help="Evaluate as of this time (default: now).")
+@click.option("--at", "at", callback=parse_when, help="Evaluate as of this time (default: now).")
 @click.option("--json", "as_json", is_flag=True, help="Print the new alerts as JSON.")
 def alerts_run(workspace_dir: Path, at: datetime | None, as_json: bool) -> None:
     """Check every rule, store new alerts and deliver them."""

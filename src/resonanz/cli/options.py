@@ -8,7 +8,7 @@ import io
 import json
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -48,6 +48,38 @@ def output_option(func: F) -> F:
             )
         )
     )
+
+
+def parse_when(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
+    """Parse an ISO 8601 date or datetime (naive means UTC)."""
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an ISO date like 2026-03-01T12:00") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def insight_filter_options(func: F) -> F:
+    """Add ``--since/--until/--topic/--platform/--lang``, the filters every insight takes."""
+    options = (
+        click.option(
+            "--since", callback=parse_when, help="Start (ISO date/time, inclusive, UTC if naive)."
+        ),
+        click.option("--until", callback=parse_when, help="End (ISO date/time, exclusive)."),
+        click.option(
+            "--topic", "topics", multiple=True, help="Only posts of this topic (repeatable)."
+        ),
+        click.option(
+            "--platform", "platforms", multiple=True, help="Only this network (repeatable)."
+        ),
+        click.option("--lang", "languages", multiple=True, help="Only this language (repeatable)."),
+    )
+    # Apply bottom-up so --help lists them in the order above.
+    for option in reversed(options):
+        func = option(func)
+    return func
 
 
 def load_workspace(workspace_dir: Path) -> Workspace:

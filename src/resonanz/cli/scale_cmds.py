@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
-from resonanz.cli.options import dumps, workspace_option
+from resonanz.cli.options import dumps, insight_filter_options, workspace_option
 
 _PARQUET = click.Path(exists=True, path_type=Path)
-
-
-def _when(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
-    """Parse an ISO 8601 date or datetime (naive means UTC)."""
-    if value is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not an ISO date like 2026-03-01T12:00") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 @click.group()
@@ -85,11 +73,7 @@ def scale_enrich(
 @click.argument("name")
 @click.option("--input", "input_path", type=_PARQUET, required=True, help="Enriched posts.")
 @click.option("--matches", "matches_path", type=_PARQUET, default=None, help="Topic matches.")
-@click.option("--since", callback=_when, help="Start (ISO date/time, inclusive, UTC if naive).")
-@click.option("--until", callback=_when, help="End (ISO date/time, exclusive).")
-@click.option("--topic", "topics", multiple=True, help="Only posts of this topic (repeatable).")
-@click.option("--platform", "platforms", multiple=True, help="Only this network (repeatable).")
-@click.option("--lang", "languages", multiple=True, help="Only this language (repeatable).")
+@insight_filter_options
 @click.option("--bucket", type=click.Choice(["hour", "day", "week"]), default="day")
 @click.option("--limit", type=click.IntRange(1), default=20, show_default=True)
 @workspace_option

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import smtplib
 from datetime import UTC, datetime, time, timedelta
 from email.message import EmailMessage
 
 import duckdb
 
 from resonanz.errors import ResonanzError
+from resonanz.mail import SEND_ERRORS, SmtpServer, build_message, send_message
 from resonanz.report.files import report_bytes
 from resonanz.store.writer import get_cursor, set_cursor
 from resonanz.web.settings import ReportSchedule, SmtpSettings
@@ -25,11 +25,7 @@ class DeliveryError(ResonanzError):
 def _message(
     smtp: SmtpSettings, to: list[str], subject: str, body: bytes, fmt: str
 ) -> EmailMessage:
-    msg = EmailMessage()
-    msg["From"] = smtp.sender
-    msg["To"] = ", ".join(to)
-    msg["Subject"] = subject
-    msg.set_content(f"{subject}\n\nThe report is attached.")
+    msg = build_message(smtp.sender, to, subject, f"{subject}\n\nThe report is attached.")
     maintype, subtype = ("application", "pdf") if fmt == "pdf" else ("text", "html")
     msg.add_attachment(body, maintype=maintype, subtype=subtype, filename=f"report.{fmt}")
     return msg
@@ -38,14 +34,19 @@ def _message(
 def deliver(ws: Workspace, msg: EmailMessage) -> None:
     """Send one message through the workspace's ``[web.smtp]`` server."""
     smtp = ws.settings.web.smtp
+    server = SmtpServer(
+        host=smtp.host,
+        port=smtp.port,
+        sender=smtp.sender,
+        user=smtp.username,
+        password=smtp.password,
+        starttls=smtp.starttls,
+        timeout_s=30,
+        verify_starttls=False,
+    )
     try:
-        with smtplib.SMTP(smtp.host, smtp.port, timeout=30) as server:
-            if smtp.starttls:
-                server.starttls()
-            if smtp.username and smtp.password is not None:
-                server.login(smtp.username, smtp.password.reveal(ws.folder))
-            server.send_message(msg)
-    except (OSError, smtplib.SMTPException) as exc:
+        send_message(server, msg, ws.folder)
+    except SEND_ERRORS as exc:
         raise DeliveryError(
             f"cannot send the report via {smtp.host}:{smtp.port} ({exc}); check [web.smtp]"
         ) from None

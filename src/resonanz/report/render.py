@@ -7,7 +7,7 @@ from functools import cache
 import jinja2
 
 from resonanz.report.build import Report
-from resonanz.web.i18n import translator
+from resonanz.web.i18n import term_translator, translator
 from resonanz.web.render import environment as web_environment
 
 
@@ -37,7 +37,11 @@ def render_html(report: Report, *, for_pdf: bool = False) -> str:
     """
     template = _environment().get_template("report.html")
     return template.render(
-        report=report, _=translator(report.lang), lang=report.lang, for_pdf=for_pdf
+        report=report,
+        _=translator(report.lang),
+        term=term_translator(report.lang),
+        lang=report.lang,
+        for_pdf=for_pdf,
     )
 
 

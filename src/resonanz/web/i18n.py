@@ -33,6 +33,16 @@ def translator(lang: str) -> Translate:
     return translate
 
 
+def term_translator(lang: str) -> Callable[[str], str]:
+    """Return a translator of generated headings (``term.<text>`` keys), else the text itself."""
+    own = catalogue(lang)
+
+    def term(text: str) -> str:
+        return own.get(f"term.{text}") or text
+
+    return term
+
+
 def negotiate(accept_language: str | None, default: str = "en") -> str:
     """Pick ``de`` or ``en`` from an ``Accept-Language`` header by the browser's weights.
 

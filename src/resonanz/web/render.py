@@ -13,7 +13,7 @@ from starlette.responses import HTMLResponse, RedirectResponse
 from resonanz.web.access import allowed
 from resonanz.web.auth import csrf_token, current_user
 from resonanz.web.context import web_context
-from resonanz.web.i18n import LANGUAGES, negotiate, translator
+from resonanz.web.i18n import LANGUAGES, negotiate, term_translator, translator
 from resonanz.web.present import blocks
 
 #: Navigation: (route name, message key), in menu order.
@@ -110,6 +110,7 @@ async def page(
         "role": role,
         "lang": lang,
         "_": translator(lang),
+        "term": term_translator(lang),
         "csrf": csrf_token(request),
         "nav": nav,
         "current": getattr(request.state, "route_name", ""),
