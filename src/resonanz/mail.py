@@ -19,8 +19,8 @@ SEND_ERRORS: Final = (OSError, smtplib.SMTPException)
 class SmtpServer:
     """Where and how to send: the fields the ``[alerts.smtp]`` and ``[web.smtp]`` tables share.
 
-    ``verify_starttls`` checks the server's certificate after STARTTLS against the system's
-    trust store; without it the upgrade encrypts but accepts any certificate.
+    Encrypted connections (``ssl`` or ``starttls``) always check the server's certificate
+    against the system's trust store.
     """
 
     host: str
@@ -31,7 +31,6 @@ class SmtpServer:
     starttls: bool = False
     ssl: bool = False
     timeout_s: float = 30.0
-    verify_starttls: bool = True
 
 
 def build_message(sender: str, recipients: list[str], subject: str, body: str) -> EmailMessage:
@@ -51,14 +50,15 @@ def send_message(server: SmtpServer, message: EmailMessage, workspace: Path | No
     message, and :class:`~resonanz.errors.SecretError` when the password cannot be read.
     """
     client: smtplib.SMTP = (
-        smtplib.SMTP_SSL(server.host, server.port, timeout=server.timeout_s)
+        smtplib.SMTP_SSL(
+            server.host, server.port, timeout=server.timeout_s, context=ssl.create_default_context()
+        )
         if server.ssl
         else smtplib.SMTP(server.host, server.port, timeout=server.timeout_s)
     )
     with client:
         if server.starttls:
-            context = ssl.create_default_context() if server.verify_starttls else None
-            client.starttls(context=context)
+            client.starttls(context=ssl.create_default_context())
         if server.user and server.password is not None:
             client.login(server.user, server.password.reveal(workspace))
         client.send_message(message)

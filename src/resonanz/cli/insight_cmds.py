@@ -14,6 +14,7 @@ from resonanz.cli.options import (
     dumps,
     emit_rows,
     insight_filter_options,
+    insight_filters,
     load_workspace,
     output_option,
     parse_when,
@@ -39,11 +40,7 @@ def _insight_command(name: str, module: ModuleType) -> click.Command:
     def command(workspace_dir: Path, fmt: str, **options: Any) -> None:
         ws = load_workspace(workspace_dir)
         params = InsightParams(
-            since=options["since"],
-            until=options["until"],
-            topics=tuple(options["topics"]),
-            platforms=tuple(options["platforms"]),
-            languages=tuple(options["languages"]),
+            **insight_filters(options),
             bucket=options["bucket"],
             limit=options["limit"],
             timezone=ws.settings.workspace.timezone,

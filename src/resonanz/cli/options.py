@@ -82,6 +82,17 @@ def insight_filter_options(func: F) -> F:
     return func
 
 
+def insight_filters(options: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the values of :func:`insight_filter_options` as ``InsightParams`` keywords."""
+    return {
+        "since": options["since"],
+        "until": options["until"],
+        "topics": tuple(options["topics"]),
+        "platforms": tuple(options["platforms"]),
+        "languages": tuple(options["languages"]),
+    }
+
+
 def load_workspace(workspace_dir: Path) -> Workspace:
     """Load the workspace named on the command line."""
     return Workspace.load(workspace_dir)

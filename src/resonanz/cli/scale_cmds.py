@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from resonanz.cli.options import dumps, insight_filter_options, workspace_option
+from resonanz.cli.options import dumps, insight_filter_options, insight_filters, workspace_option
 
 _PARQUET = click.Path(exists=True, path_type=Path)
 
@@ -89,11 +89,7 @@ def scale_insights(name: str, input_path: Path, matches_path: Path | None, **opt
             param_hint="NAME",
         )
     params = InsightParams(
-        since=options["since"],
-        until=options["until"],
-        topics=tuple(options["topics"]),
-        platforms=tuple(options["platforms"]),
-        languages=tuple(options["languages"]),
+        **insight_filters(options),
         bucket=options["bucket"],
         limit=options["limit"],
     )

@@ -42,7 +42,6 @@ def deliver(ws: Workspace, msg: EmailMessage) -> None:
         password=smtp.password,
         starttls=smtp.starttls,
         timeout_s=30,
-        verify_starttls=False,
     )
     try:
         send_message(server, msg, ws.folder)
