@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -17,7 +18,12 @@ from resonanz.store import QuarantineItem
 
 #: Bytes of a rejected input kept in quarantine (longer input is cut, the reason says so).
 MAX_QUARANTINE_RAW: Final = 65_536
-MAX_REMEMBERED_AUTHORS: Final = 500_000
+#: Author profiles one import remembers as stored (least recently seen are forgotten first):
+#: about 300 bytes each, so memory stays flat on inputs with millions of authors.
+MAX_REMEMBERED_AUTHORS: Final = 100_000
+
+#: Stored author profiles of one run by (platform, handle), least recently seen first.
+SentAuthors = OrderedDict[tuple[str, str], tuple[object, ...]]
 
 
 @dataclass
@@ -41,7 +47,7 @@ class ReadContext:
     batch_size: int = 25_000
     mapping: Mapping[str, str] = field(default_factory=dict)  # field -> input column
     #: Author profiles already stored by this run, so unchanged ones are not stored again.
-    sent_authors: dict[tuple[str, str], tuple[object, ...]] = field(default_factory=dict)
+    sent_authors: SentAuthors = field(default_factory=OrderedDict)
 
     def chunk(self, position: Position) -> Chunk:
         """Start an empty chunk at ``position``."""
@@ -68,7 +74,7 @@ class Chunk:
     done_bytes: int = 0
     read: int = 0
     skipped: int = 0
-    sent: dict[tuple[str, str], tuple[object, ...]] = field(default_factory=dict)
+    sent: SentAuthors = field(default_factory=OrderedDict)
 
     def add(self, obj: Mapping[str, Any], location: str, raw: bytes | None = None) -> None:
         """Normalise one input record, or quarantine it with the reason."""
@@ -125,14 +131,15 @@ class Chunk:
 
     def _changed_authors(self) -> list[AuthorRecord]:
         """Return the profiles that differ from what this run stored before."""
-        if len(self.sent) > MAX_REMEMBERED_AUTHORS:
-            self.sent.clear()  # keeps memory flat on inputs with millions of authors
         changed = []
         for key, author in self.authors.items():
             values = tuple(v for k, v in author.items() if k != "updated_at")
             if self.sent.get(key) != values:
-                self.sent[key] = values
                 changed.append(author)
+            self.sent[key] = values
+            self.sent.move_to_end(key)
+        while len(self.sent) > MAX_REMEMBERED_AUTHORS:
+            self.sent.popitem(last=False)
         return changed
 
     def to_batch(self, cursor: tuple[str, str] | None) -> Batch:
