@@ -19,7 +19,7 @@ import pyarrow as pa
 from resonanz.config import Settings
 from resonanz.errors import ResonanzError
 from resonanz.query.matcher import MATCH_SCHEMA
-from resonanz.records import ENRICHED_POST_SCHEMA, POST_SCHEMA
+from resonanz.records import ENRICHED_POST_SCHEMA, POST_SCHEMA, conform
 
 INSTALL_HINT = "Spark support needs PySpark and Java 17+: pip install 'resonanz[spark]'"
 
@@ -61,22 +61,12 @@ class SparkJob:
 
 def conform_posts(table: pa.Table) -> pa.Table:
     """Cast a Parquet posts table to ``POST_SCHEMA`` (extra columns dropped, missing null)."""
-    return _conform(table, POST_SCHEMA)
+    return conform(table, POST_SCHEMA)
 
 
 def conform_enriched(table: pa.Table) -> pa.Table:
     """Cast an enriched posts table to ``ENRICHED_POST_SCHEMA``."""
-    return _conform(table, ENRICHED_POST_SCHEMA)
-
-
-def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
-    arrays = []
-    for field in schema:
-        if field.name in table.column_names:
-            arrays.append(table.column(field.name).cast(field.type))
-        else:
-            arrays.append(pa.nulls(table.num_rows, field.type))
-    return pa.Table.from_arrays(arrays, schema=schema)
+    return conform(table, ENRICHED_POST_SCHEMA)
 
 
 def spark_session(master: str | None = "local[*]", app_name: str = "resonanz") -> Any:

@@ -17,6 +17,7 @@ from resonanz.records import (
     EDGE_SCHEMA,
     POST_BASE_FIELDS,
     POST_SCHEMA,
+    conform,
     utcnow,
 )
 
@@ -69,17 +70,6 @@ def latest_per_key(table: pa.Table, keys: Sequence[str], order: str) -> pa.Table
     return table.take(pa.array(picks))
 
 
-def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
-    """Select and cast ``table``'s columns to ``schema`` (missing columns become null)."""
-    arrays = []
-    for field in schema:
-        if field.name in table.column_names:
-            arrays.append(table.column(field.name).cast(field.type))
-        else:
-            arrays.append(pa.nulls(table.num_rows, field.type))
-    return pa.Table.from_arrays(arrays, schema=schema)
-
-
 def upsert_posts(con: duckdb.DuckDBPyConnection, posts: pa.Table) -> int:
     """Insert or update posts by (platform, native_id); return how many rows were new.
 
@@ -95,7 +85,7 @@ def upsert_posts(con: duckdb.DuckDBPyConnection, posts: pa.Table) -> int:
         for c in ("sentiment", "sentiment_score", "emotion", "aspects", "intents", "enriched")
         if c in posts.column_names
     ]
-    base = _conform(posts, POST_SCHEMA)
+    base = conform(posts, POST_SCHEMA)
     for name in extra:
         base = base.append_column(name, posts.column(name))
     batch = latest_per_key(base, ["platform", "native_id"], "collected_at")
@@ -138,7 +128,7 @@ def upsert_authors(con: duckdb.DuckDBPyConnection, authors: pa.Table) -> int:
         for c in ("stakeholder", "stakeholder_confidence", "stakeholder_evidence", "enriched")
         if c in authors.column_names
     ]
-    base = _conform(authors, AUTHOR_SCHEMA)
+    base = conform(authors, AUTHOR_SCHEMA)
     for name in extra:
         base = base.append_column(name, authors.column(name))
     batch = latest_per_key(base, ["platform", "handle"], "updated_at")
@@ -173,7 +163,7 @@ def insert_edges(con: duckdb.DuckDBPyConnection, edges: pa.Table) -> int:
     """
     if edges.num_rows == 0:
         return 0
-    batch = _conform(edges, EDGE_SCHEMA)
+    batch = conform(edges, EDGE_SCHEMA)
     batch = batch.filter(pc.invert(pc.is_null(batch.column("src_author"))))
     con.register("__edges_in", batch)
     try:
