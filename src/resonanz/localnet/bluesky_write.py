@@ -23,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from resonanz.localnet.state import NetworkState, gate
+from resonanz.localnet.state import NetworkState, attached, bearer, gate
 
 MAX_GRAPHEMES = 300
 POST = "app.bsky.feed.post"
@@ -76,8 +76,7 @@ def _error(status: int, name: str, message: str) -> JSONResponse:
 
 
 def _did(state: BlueskyWriteState, request: Request, repo: str) -> str | None:
-    auth = request.headers.get("authorization", "")
-    token = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
+    token = bearer(request) or ""
     if token in state.sessions:
         return state.sessions[token]
     net = state.network
@@ -96,12 +95,7 @@ def did_of(handle: str) -> str:
 
 def write_state(network: NetworkState) -> BlueskyWriteState:
     """Return the write side attached to a read-side world (created on first use)."""
-    found = getattr(network, "bluesky_write", None)
-    if isinstance(found, BlueskyWriteState):
-        return found
-    state = BlueskyWriteState(network=network)
-    setattr(network, "bluesky_write", state)  # noqa: B010 - the dataclass has no such field
-    return state
+    return attached(network, "bluesky_write", lambda net: BlueskyWriteState(network=net))
 
 
 async def _json(request: Request) -> dict[str, Any]:

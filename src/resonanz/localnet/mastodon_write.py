@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from resonanz.localnet.state import NetworkState, gate
+from resonanz.localnet.state import NetworkState, attached, bearer, gate
 
 MAX_CHARS = 500
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -75,10 +75,9 @@ def _error(status: int, message: str) -> JSONResponse:
 
 
 def _handle(state: MastodonWriteState, request: Request) -> str | None:
-    auth = request.headers.get("authorization", "")
-    if not auth.lower().startswith("bearer "):
+    token = bearer(request)
+    if token is None:
         return None
-    token = auth[7:].strip()
     net = state.network
     if token not in state.tokens and net is not None and (not net.tokens or token in net.tokens):
         return str((net.account or {}).get("acct") or "acme")
@@ -87,12 +86,7 @@ def _handle(state: MastodonWriteState, request: Request) -> str | None:
 
 def write_state(network: NetworkState) -> MastodonWriteState:
     """Return the write side attached to a read-side world (created on first use)."""
-    found = getattr(network, "mastodon_write", None)
-    if isinstance(found, MastodonWriteState):
-        return found
-    state = MastodonWriteState(network=network)
-    setattr(network, "mastodon_write", state)  # noqa: B010 - the dataclass has no such field
-    return state
+    return attached(network, "mastodon_write", lambda net: MastodonWriteState(network=net))
 
 
 async def _params(request: Request) -> dict[str, Any]:

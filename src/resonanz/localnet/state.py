@@ -12,7 +12,7 @@ import itertools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from starlette.requests import HTTPConnection
 from starlette.responses import JSONResponse, Response
@@ -48,6 +48,7 @@ class NetworkState:
     visible: int | None = None  # serve only the first N posts (trickle replay)
     drop_stream_after: int | None = None  # close the next stream after N messages
     duplicate_stream: bool = False  # send every stream message twice
+    sides: dict[str, object] = field(default_factory=dict, repr=False)  # attached write sides
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1), repr=False)
 
@@ -99,6 +100,17 @@ class NetworkState:
         with self.lock:
             value, self.drop_stream_after = self.drop_stream_after, None
             return value
+
+
+S = TypeVar("S")
+
+
+def attached(network: NetworkState, name: str, make: Callable[[NetworkState], S]) -> S:
+    """Return the side state ``name`` of ``network``, made by ``make`` on first use."""
+    with network.lock:
+        if name not in network.sides:
+            network.sides[name] = make(network)
+        return cast(S, network.sides[name])
 
 
 def gate(state: NetworkState, conn: HTTPConnection) -> Response | None:
