@@ -79,7 +79,10 @@ def test_influencers_rank_the_hub_and_split_stances(world_con: Any) -> None:
     assert "critic" in {p["handle"] for p in result.critics}
     assert "spam_bot" in {p["handle"] for p in result.bots}
     assert "spam_bot" not in {p["handle"] for p in result.leaders}
-    assert result.by_topic["acme"][0]["handle"] == "anna"
+    assert result.by_topic["acme"]["leaders"][0]["handle"] == "anna"
+    assert result.by_topic["acme"]["kind"] == "brand"
+    assert "anna" in {p["handle"] for p in result.by_topic["acme"]["supporters"]}
+    assert "critic" in {p["handle"] for p in result.by_topic["acme"]["critics"]}
 
 
 def test_cascades_rank_the_chain_above_the_broadcast(world_con: Any) -> None:

@@ -13,7 +13,7 @@ from resonanz.insights.params import (
     InsightParams,
     Result,
     fetch_dicts,
-    filtered_posts_cte,
+    post_filter,
     post_ref,
     topic_kinds,
 )
@@ -56,15 +56,19 @@ def _side_sql(con: duckdb.DuckDBPyConnection) -> tuple[str, str]:
 
 
 def _aspect_rows(con: duckdb.DuckDBPyConnection, params: InsightParams) -> list[dict[str, Any]]:
-    cte, args = filtered_posts_cte(params)
+    where, args = post_filter(params)
     source, side = _side_sql(con)
+    # The filter is repeated rather than shared through a CTE, which DuckDB would
+    # materialise with every column of the posts.
     sql = f"""
-        WITH {cte},
-        a AS (
+        WITH a AS (
             SELECT p.platform, p.native_id, p.created_at, UNNEST(p.aspects) AS asp
-            FROM f p WHERE len(p.aspects) > 0
+            FROM posts p WHERE {where} AND len(p.aspects) > 0
         ),
-        span AS (SELECT min(created_at) + (max(created_at) - min(created_at)) / 2 AS mid FROM f),
+        span AS (
+            SELECT min(created_at) + (max(created_at) - min(created_at)) / 2 AS mid
+            FROM posts p WHERE {where}
+        ),
         s AS (
             SELECT DISTINCT {side} AS side, a.platform, a.native_id, a.created_at,
                    a.asp.category AS category, a.asp.polarity AS polarity
@@ -78,7 +82,7 @@ def _aspect_rows(con: duckdb.DuckDBPyConnection, params: InsightParams) -> list[
                    AS early_negative
         FROM s, span GROUP BY side, category
     """  # noqa: S608 - fixed fragments; values are bound
-    rows = fetch_dicts(con, sql, args)
+    rows = fetch_dicts(con, sql, [*args, *args])
     for row in rows:
         _score(row)
     rows.sort(key=lambda r: (-r["score"], r["category"]))
@@ -100,21 +104,31 @@ def _examples(
     """Return the most engaged posts per aspect category, negative mentions first."""
     if not categories:
         return {}
-    cte, args = filtered_posts_cte(params)
+    where, args = post_filter(params)
     marks = ", ".join("?" for _ in categories)
+    # Pick the examples on narrow rows; only the winners fetch their text.
     sql = f"""
-        WITH {cte},
-        a AS (
-            SELECT p.platform, p.native_id, p.author, p.created_at, p.text, p.url,
-                   {ENGAGEMENT} AS engagement, UNNEST(p.aspects) AS asp
-            FROM f p WHERE len(p.aspects) > 0
+        WITH a AS (
+            SELECT p.platform, p.native_id, {ENGAGEMENT} AS engagement,
+                   UNNEST(p.aspects) AS asp
+            FROM posts p WHERE {where} AND len(p.aspects) > 0
+        ),
+        -- The first few by (negative first, most engaged, native id): a bounded min_by per
+        -- category instead of sorting every mention.
+        best AS (
+            SELECT asp.category AS category,
+                   min_by({{'platform': platform, 'native_id': native_id, 'e': engagement}},
+                          {{'neg': asp.polarity <> 'negative', 'e': -engagement, 'id': native_id}},
+                          {_EXAMPLES}) AS found
+            FROM a WHERE asp.category IN ({marks}) GROUP BY 1
+        ),
+        top AS (
+            SELECT category, UNNEST(found) AS t, generate_subscripts(found, 1) AS n FROM best
         )
-        SELECT asp.category AS category, platform, native_id, author, created_at, text, url,
-               engagement
-        FROM a WHERE asp.category IN ({marks})
-        QUALIFY row_number() OVER (
-            PARTITION BY asp.category
-            ORDER BY asp.polarity = 'negative' DESC, engagement DESC, native_id) <= {_EXAMPLES}
+        SELECT top.category, p.platform, p.native_id, p.author, p.created_at, p.text, p.url,
+               top.t.e AS engagement
+        FROM top JOIN posts p ON p.platform = top.t.platform AND p.native_id = top.t.native_id
+        ORDER BY top.category, top.n
     """  # noqa: S608 - fixed fragments; values are bound
     out: dict[str, list[dict[str, Any]]] = {}
     for row in fetch_dicts(con, sql, [*args, *categories]):

@@ -4,6 +4,12 @@
 - retention: engagement our own posts received, net sentiment of existing customers;
 - acquisition: purchase-intent posts about us, new followers, tracked conversions (when the
   workspace tracks them).
+
+Filters: every post KPI takes the whole slice (time window, topics, platforms, languages).
+New followers (``follow`` notifications of our accounts) and conversions take the time
+window and the platform filter (a conversion's ``network``; one without a known network is
+left out while a platform filter is set). Languages and topics do not apply to them: a
+follow or a purchase carries no text, so they are counted whatever those filters say.
 """
 
 from __future__ import annotations
@@ -20,8 +26,9 @@ from resonanz.insights.params import (
     as_utc,
     bucket_sql,
     fetch_dicts,
-    filtered_posts_cte,
+    handle_sql,
     own_accounts,
+    post_filter,
     topic_kinds,
 )
 
@@ -51,28 +58,29 @@ class Goals(Result):
 
 
 def _post_kpis(con: duckdb.DuckDBPyConnection, params: InsightParams) -> list[dict[str, Any]]:
-    cte, args = filtered_posts_cte(params)
+    where, args = post_filter(params)
     kinds = topic_kinds(con)
     ours = [t for t, k in kinds.items() if k in ("brand", "product")]
     rivals = [t for t, k in kinds.items() if k == "competitor"]
-    mine = [f"{p} {h}" for p, h in own_accounts(con, params)]
-    # Two semi-join flags instead of grouping every match by post: the matches side only
-    # keeps the rows of the wanted topics, and no per-post aggregate is built.
+    mine = own_accounts(con, params)
+    handle = handle_sql("p.author")
+    # The own-account test compares the handle first, so only the few rows with one of our
+    # handles build the "platform handle" string. Two semi-join flags instead of grouping
+    # every match by post: the matches side only keeps the rows of the wanted topics, and
+    # no per-post aggregate is built.
     sql = f"""
-        WITH {cte},
-        t AS (
-            SELECT p.*, {ENGAGEMENT} AS engagement,
-                   list_contains(?::VARCHAR[],
-                                 p.platform || ' ' || lower(ltrim(p.author, '@'))) AS own,
-                   (len(?::VARCHAR[]) = 0 OR EXISTS (
-                       SELECT 1 FROM matches m
-                       WHERE m.platform = p.platform AND m.native_id = p.native_id
-                         AND list_contains(?::VARCHAR[], m.topic))) AS about_us,
-                   EXISTS (
-                       SELECT 1 FROM matches m
-                       WHERE m.platform = p.platform AND m.native_id = p.native_id
-                         AND list_contains(?::VARCHAR[], m.topic)) AS about_rival
-            FROM f p
+        WITH t AS (
+            SELECT p.platform, p.author, p.created_at, p.sentiment, p.intents,
+                   {ENGAGEMENT} AS engagement,
+                   (list_contains(?::VARCHAR[], {handle}) AND list_contains(
+                       ?::VARCHAR[], p.platform || ' ' || {handle})) AS own,
+                   (len(?::VARCHAR[]) = 0 OR (p.platform, p.native_id) IN (
+                       SELECT (m.platform, m.native_id) FROM matches m
+                       WHERE list_contains(?::VARCHAR[], m.topic))) AS about_us,
+                   (p.platform, p.native_id) IN (
+                       SELECT (m.platform, m.native_id) FROM matches m
+                       WHERE list_contains(?::VARCHAR[], m.topic)) AS about_rival
+            FROM posts p WHERE {where}
         )
         SELECT {bucket_sql(params, "t.created_at")} AS bucket,
                count(*) FILTER (WHERE about_us AND NOT own) AS mentions,
@@ -88,25 +96,36 @@ def _post_kpis(con: duckdb.DuckDBPyConnection, params: InsightParams) -> list[di
         FROM t LEFT JOIN authors a ON a.platform = t.platform AND a.handle = t.author
         GROUP BY bucket ORDER BY bucket
     """  # noqa: S608 - fixed fragments; values are bound
-    return fetch_dicts(con, sql, [*args, mine, ours, ours, rivals])
+    pairs = [[h for _, h in mine], [f"{p} {h}" for p, h in mine]]
+    return fetch_dicts(con, sql, [*pairs, ours, ours, rivals, *args])
 
 
 def _counted(
-    con: duckdb.DuckDBPyConnection, params: InsightParams, table: str, at: str, where: str
+    con: duckdb.DuckDBPyConnection,
+    params: InsightParams,
+    table: str,
+    at: str,
+    where: str,
+    platform: str,
 ) -> dict[Any, int]:
-    """Count rows of a timestamped table per bucket, if the table exists."""
+    """Count rows of a timestamped table per bucket within the window and the platform
+    filter (column ``platform``), if the table exists."""
     exists = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
     ).fetchone()
     if not exists or not exists[0]:
         return {}
-    clauses, args = [where], []
+    clauses: list[str] = [where]
+    args: list[object] = []
     if params.since is not None:
         clauses.append(f"{at} >= ?")
         args.append(params.since)
     if params.until is not None:
         clauses.append(f"{at} < ?")
         args.append(params.until)
+    if params.platforms:
+        clauses.append(f"{platform} IN ({', '.join('?' for _ in params.platforms)})")
+        args.extend(params.platforms)
     sql = (
         f"SELECT time_bucket(INTERVAL '{params.interval}', {at} AT TIME ZONE 'UTC'), "  # noqa: S608
         f"count(*) FROM {table} WHERE {' AND '.join(clauses)} GROUP BY 1"
@@ -117,8 +136,8 @@ def _counted(
 def compute(con: duckdb.DuckDBPyConnection, params: InsightParams) -> Goals:
     """Return awareness, retention and acquisition KPIs per bucket."""
     posts = {row["bucket"]: row for row in _post_kpis(con, params)}
-    follows = _counted(con, params, "notifications", "created_at", "kind = 'follow'")
-    conversions = _counted(con, params, "conversions", "converted_at", "TRUE")
+    follows = _counted(con, params, "notifications", "created_at", "kind = 'follow'", "platform")
+    conversions = _counted(con, params, "conversions", "converted_at", "TRUE", "network")
     series: list[dict[str, Any]] = []
     for bucket in sorted(set(posts) | set(follows) | set(conversions)):
         row = posts.get(bucket, {})

@@ -3,7 +3,8 @@
 Influence is PageRank over the directed graph "A replied to / reposted / quoted / mentioned
 B" (an interaction passes attention from A to B), beside reach (followers) and the
 engagement an author's posts received. Stance is the balance of an author's sentiment in
-posts about our brand and products.
+posts about our brand and products, and per topic in the posts matched to that topic (for a
+competitor topic: the stance toward that competitor); see :mod:`resonanz.insights.stance`.
 
 The database does the heavy lifting: it aggregates the edges and every author's figures,
 and picks the candidates (the most central authors and the likely bots) in one pass; only
@@ -28,15 +29,21 @@ from resonanz.insights.params import (
     Result,
     fetch_dicts,
     filtered_posts_cte,
+    own_accounts,
     post_filter,
     topic_kinds,
+)
+from resonanz.insights.stance import (
+    by_topic,
+    split,
+    stance_counts,
+    stance_of,
+    topic_stances,
 )
 
 NAME = "influencers"
 DAMPING: Final = 0.85
-STANCE_CUT: Final = 0.25
 BOT_CUT: Final = 0.5
-PER_TOPIC: Final = 5
 #: A raw bot score at or above this may round to BOT_CUT; the exact score is taken in Python.
 _BOT_FLOOR: Final = BOT_CUT - 0.001
 _counter = itertools.count()
@@ -46,18 +53,27 @@ Key = tuple[str, str]
 
 @dataclass(frozen=True)
 class Influencers(Result):
-    """Authors ranked by PageRank, split by stance, per topic, and the likely bots."""
+    """Authors ranked by PageRank, split by stance, per topic, and the likely bots.
+
+    ``supporters``, ``critics`` and ``neutral`` split the leaders by their stance toward
+    us; each person's ``topics`` holds their stance toward every topic they wrote about.
+    ``by_topic`` maps a topic to its ``kind``, its ``leaders`` and the same three lists by
+    stance toward that topic (see :func:`resonanz.insights.stance.by_topic`).
+    """
 
     leaders: tuple[dict[str, Any], ...]
     supporters: tuple[dict[str, Any], ...]
     critics: tuple[dict[str, Any], ...]
     neutral: tuple[dict[str, Any], ...]
-    by_topic: dict[str, tuple[dict[str, Any], ...]]
+    by_topic: dict[str, dict[str, Any]]
     bots: tuple[dict[str, Any], ...]
 
     def rows(self) -> list[dict[str, Any]]:
-        """Return the leaders."""
-        return [dict(r) for r in self.leaders]
+        """Return the leaders; ``topics`` reads ``topic:stance`` per topic, space-separated."""
+        return [
+            {**r, "topics": " ".join(f"{t}:{s['stance']}" for t, s in r["topics"].items())}
+            for r in self.leaders
+        ]
 
 
 def pagerank(
@@ -141,10 +157,14 @@ def _leading(names: pa.Array, ranks: np.ndarray, top: int) -> pa.Table:
 
 
 def _raw_bot_sql() -> str:
-    """Return the SQL of :func:`bot_score`'s behaviour signals (unrounded), over ``s``."""
+    """Return the SQL of :func:`bot_score`'s behaviour signals (unrounded), over ``s``.
+
+    ``s.distinct_texts`` here is a lower bound of the distinct texts (``text_floor``), so
+    the repeat signal is an upper bound: the authors it selects include every likely bot.
+    """
     per_day = "s.posts / greatest(coalesce(s.span_hours, 0) / 24.0, 1.0)"
     reposts = "CASE WHEN s.posts >= 20 THEN s.reposts_made / s.posts ELSE 0 END"
-    repeats = "1 - coalesce(nullif(s.distinct_texts, 0), s.posts) / s.posts"
+    repeats = "1 - coalesce(nullif(s.text_floor, 0), s.posts) / s.posts"
     return f"greatest(least({per_day} / 96.0, 1.0), {reposts}, {repeats})"
 
 
@@ -152,17 +172,25 @@ def _candidates(
     con: duckdb.DuckDBPyConnection, params: InsightParams, leading: pa.Table, top: int
 ) -> list[dict[str, Any]]:
     """Return the figures of the ``top`` most central authors (``pos`` is their place) and
-    of every author that may be a bot, from one pass over the posts."""
+    of every author that may be a bot: one pass over the posts, and a second over the
+    posts of those few authors for their exact count of distinct texts."""
     cte, args = filtered_posts_cte(params)
+    where, _ = post_filter(params)
     view = f"insight_leading_{next(_counter)}"
     sql = f"""
         WITH {cte},
+        -- Microseconds aggregate far faster than TIMESTAMPTZ values. Counting distinct
+        -- texts of every author costs several scans, so this pass only keeps a lower bound
+        -- (the bits their text hashes set in a 127-bit mask); the exact count follows for
+        -- the few authors selected below.
         s AS (
             SELECT p.platform, p.author AS handle, count(*) AS posts,
                    sum({ENGAGEMENT}) AS engagement,
                    count(*) FILTER (WHERE p.repost_of IS NOT NULL) AS reposts_made,
-                   epoch(max(p.created_at) - min(p.created_at)) / 3600 AS span_hours,
-                   approx_count_distinct(p.text) AS distinct_texts
+                   (max(epoch_us(p.created_at)) - min(epoch_us(p.created_at))) / 3.6e9
+                       AS span_hours,
+                   bit_count(bit_or(1::HUGEINT << (hash(p.text) % 127)::HUGEINT))
+                       AS text_floor
             FROM f p WHERE p.author IS NOT NULL GROUP BY ALL
         ),
         -- Nodes outside "leading" read as rank 0 here; they only matter when the graph has
@@ -186,17 +214,23 @@ def _candidates(
             WHERE (s.posts >= 10 AND {_raw_bot_sql()} >= {_BOT_FLOOR})
                OR (s.platform, s.handle) IN (
                    SELECT (platform, handle) FROM authors WHERE is_bot OR stakeholder = 'bot')
+        ),
+        d AS (
+            SELECT p.platform, p.author AS handle, count(DISTINCT p.text) AS distinct_texts
+            FROM posts p SEMI JOIN k ON k.platform = p.platform AND k.handle = p.author
+            WHERE {where} GROUP BY ALL
         )
         SELECT k.platform, k.handle, t.pos, t.pagerank, s.posts IS NOT NULL AS active,
-               s.posts, s.engagement, s.reposts_made, s.span_hours, s.distinct_texts,
+               s.posts, s.engagement, s.reposts_made, s.span_hours, d.distinct_texts,
                a.followers, a.is_bot, a.stakeholder
         FROM k LEFT JOIN t ON t.platform = k.platform AND t.handle = k.handle
         LEFT JOIN s ON s.platform = k.platform AND s.handle = k.handle
+        LEFT JOIN d ON d.platform = k.platform AND d.handle = k.handle
         LEFT JOIN authors a ON a.platform = s.platform AND a.handle = s.handle
     """  # noqa: S608 - fixed fragments; values are bound
     con.register(view, leading)
     try:
-        return fetch_dicts(con, sql, [*args, top])
+        return fetch_dicts(con, sql, [*args, top, *args])
     finally:
         con.unregister(view)
 
@@ -209,45 +243,6 @@ def _rank_of(names: pa.Array, ranks: np.ndarray, keys: list[Key]) -> dict[Key, f
         k: float(ranks[int(i)]) if i == i else 0.0  # NaN marks a key not in the graph
         for k, i in zip(keys, found, strict=True)
     }
-
-
-def _about_us(
-    con: duckdb.DuckDBPyConnection, params: InsightParams, keys: list[Key]
-) -> dict[Key, dict[str, Any]]:
-    """Return per author: posts about us (all, positive, negative) and the topics matched."""
-    if not keys:
-        return {}
-    cte, args = filtered_posts_cte(params)
-    ours = [t for t, k in topic_kinds(con).items() if k in ("brand", "product")]
-    sql = f"""
-        WITH {cte},
-        c AS (SELECT UNNEST(?::VARCHAR[]) AS platform, UNNEST(?::VARCHAR[]) AS handle),
-        cp AS (
-            SELECT p.platform, p.native_id, p.author, p.sentiment FROM f p
-            JOIN c ON c.platform = p.platform AND c.handle = p.author
-        ),
-        pm AS (
-            SELECT cp.platform, cp.native_id, cp.author, m.topic FROM matches m
-            JOIN cp ON cp.platform = m.platform AND cp.native_id = m.native_id
-        ),
-        hit AS (SELECT DISTINCT platform, native_id FROM pm WHERE list_contains(?, topic)),
-        st AS (
-            SELECT cp.platform, cp.author,
-                   count(*) FILTER (WHERE about AND sentiment = 'positive') AS pos,
-                   count(*) FILTER (WHERE about AND sentiment = 'negative') AS neg,
-                   count(*) FILTER (WHERE about) AS about_us
-            FROM (SELECT cp.*, (len(?::VARCHAR[]) = 0 OR h.native_id IS NOT NULL) AS about
-                  FROM cp LEFT JOIN hit h
-                    ON h.platform = cp.platform AND h.native_id = cp.native_id) cp
-            GROUP BY ALL
-        ),
-        tp AS (SELECT platform, author, list(DISTINCT topic) AS topics FROM pm GROUP BY ALL)
-        SELECT st.*, coalesce(tp.topics, []) AS topics FROM st
-        LEFT JOIN tp ON tp.platform = st.platform AND tp.author = st.author
-    """  # noqa: S608 - fixed fragments; values are bound
-    keyed = [[k[0] for k in keys], [k[1] for k in keys]]
-    found = fetch_dicts(con, sql, [*args, *keyed, ours, ours])
-    return {(str(r.pop("platform")), str(r.pop("author"))): r for r in found}
 
 
 def bot_score(row: dict[str, Any]) -> float:
@@ -270,13 +265,9 @@ def bot_score(row: dict[str, Any]) -> float:
 
 def _entry(key: Key, rank: float, stats: dict[str, Any] | None) -> dict[str, Any]:
     stats = stats or {}
-    pos, neg, about = (int(stats.get(k) or 0) for k in ("pos", "neg", "about_us"))
-    stance_score = (pos - neg) / (about + 1)
-    stance = "neutral"
-    if stance_score >= STANCE_CUT:
-        stance = "supporter"
-    elif stance_score <= -STANCE_CUT:
-        stance = "critic"
+    counts = stats.get("counts") or {}
+    us = counts.get(None) or {}
+    stance, score = stance_of(us.get("pos", 0), us.get("neg", 0), us.get("posts", 0))
     return {
         "platform": key[0],
         "handle": key[1],
@@ -285,29 +276,16 @@ def _entry(key: Key, rank: float, stats: dict[str, Any] | None) -> dict[str, Any
         "engagement": int(stats.get("engagement") or 0),
         "posts": int(stats.get("posts") or 0),
         "stance": stance,
-        "stance_score": round(stance_score, 3),
+        "stance_score": score,
         "stakeholder": stats.get("stakeholder"),
         "bot_score": bot_score(stats) if stats else 0.0,
-    }
-
-
-def _by_topic(
-    people: dict[Key, dict[str, Any]], topics: dict[Key, list[str]]
-) -> dict[str, tuple[dict[str, Any], ...]]:
-    """Return the top authors per topic, looking only at the most central candidates."""
-    ranked = sorted(people.values(), key=lambda p: -p["pagerank"])[: 50 * PER_TOPIC]
-    grouped: dict[str, list[dict[str, Any]]] = {}
-    for person in ranked:
-        for topic in topics.get((person["platform"], person["handle"]), []):
-            grouped.setdefault(str(topic), []).append(person)
-    return {
-        topic: tuple(sorted(found, key=lambda p: -p["pagerank"])[:PER_TOPIC])
-        for topic, found in sorted(grouped.items())
+        "topics": topic_stances(counts),
     }
 
 
 def compute(con: duckdb.DuckDBPyConnection, params: InsightParams) -> Influencers:
-    """Rank authors by influence, split them by stance and flag likely bots.
+    """Rank authors by influence, split them by stance (toward us and per topic) and flag
+    likely bots.
 
     Stance lists are drawn from the most influential authors (50 × ``limit``), which keeps
     the work bounded on large graphs; bots are looked for among every active author.
@@ -321,25 +299,25 @@ def compute(con: duckdb.DuckDBPyConnection, params: InsightParams) -> Influencer
     flagged = [k for k, row in stats.items() if _maybe_bot(row) and bot_score(row) >= BOT_CUT]
     keys = list(dict.fromkeys([*top, *flagged]))
     rank = _rank_of(names, ranks, keys)
-    about = _about_us(con, params, [k for k in keys if k in stats])
+    kinds = topic_kinds(con)
+    ours = [t for t, k in kinds.items() if k in ("brand", "product")]
+    counts = stance_counts(con, params, [k for k in keys if k in stats], ours)
     people = {
-        k: _entry(k, rank[k], {**stats[k], **about.get(k, {})} if k in stats else None)
+        k: _entry(k, rank[k], {**stats[k], "counts": counts.get(k, {})} if k in stats else None)
         for k in keys
     }
-    humans = [people[k] for k in top if people[k]["bot_score"] < BOT_CUT]
+    # Our own accounts are the speakers, not opinion leaders to win over.
+    mine = set(own_accounts(con, params))
+    humans = [people[k] for k in top if people[k]["bot_score"] < BOT_CUT and k not in mine]
     bots = sorted(
         (people[k] for k in flagged),
         key=lambda p: (-p["bot_score"], -p["posts"], p["handle"]),
     )
     n = params.limit
-    human_people = {(p["platform"], p["handle"]): p for p in humans}
-    topics = {k: list(v.get("topics") or []) for k, v in about.items()}
     return Influencers(
         leaders=tuple(humans[:n]),
-        supporters=tuple([p for p in humans if p["stance"] == "supporter"][:n]),
-        critics=tuple([p for p in humans if p["stance"] == "critic"][:n]),
-        neutral=tuple([p for p in humans if p["stance"] == "neutral"][:n]),
-        by_topic=_by_topic(human_people, topics),
+        **split(humans, n),
+        by_topic=by_topic(humans, kinds, n),
         bots=tuple(bots[:n]),
     )
 

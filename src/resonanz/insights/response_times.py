@@ -19,13 +19,13 @@ from resonanz.insights.params import (
     Result,
     as_utc,
     fetch_dicts,
-    filtered_posts_cte,
+    handle_sql,
     own_accounts,
+    post_filter,
     post_ref,
 )
 
 NAME = "response-times"
-_NORM = "lower(ltrim({0}, '@'))"
 
 
 @dataclass(frozen=True)
@@ -51,36 +51,45 @@ class ResponseTimes(Result):
 def _questions(
     con: duckdb.DuckDBPyConnection, params: InsightParams, as_of: datetime
 ) -> list[dict[str, Any]]:
-    cte, args = filtered_posts_cte(params)
+    where, args = post_filter(params)
     mine = own_accounts(con, params)
-    author = _NORM.format("p.author")
+    # Our own posts are found in one pass and reused for both "replies to our post" and
+    # "our responses"; questions are narrowed to question/complaint posts in the scan itself,
+    # so the address checks (mentions, replies, notifications) run on those few rows only.
     sql = f"""
-        WITH {cte},
-        own AS (SELECT UNNEST(?::VARCHAR[]) AS platform, UNNEST(?::VARCHAR[]) AS handle),
+        WITH own AS (SELECT UNNEST(?::VARCHAR[]) AS platform, UNNEST(?::VARCHAR[]) AS handle),
+        ours AS (
+            SELECT t.platform, t.native_id, t.reply_to, t.created_at,
+                   {handle_sql("t.author")} AS responder
+            FROM posts t SEMI JOIN own o
+              ON o.platform = t.platform AND o.handle = {handle_sql("t.author")}
+        ),
+        c AS (
+            SELECT p.platform, p.native_id, p.author, p.created_at, p.text, p.url, p.intents,
+                   p.mentions, p.reply_to
+            FROM posts p
+            WHERE {where}
+              AND (list_contains(p.intents, 'question') OR list_contains(p.intents, 'complaint'))
+        ),
         q AS (
-            SELECT p.* FROM f p
-            WHERE (list_contains(p.intents, 'question') OR list_contains(p.intents, 'complaint'))
-              AND NOT EXISTS (SELECT 1 FROM own o
-                              WHERE o.platform = p.platform AND o.handle = {author})
+            SELECT c.* FROM c
+            WHERE NOT EXISTS (SELECT 1 FROM own o
+                              WHERE o.platform = c.platform AND o.handle = {handle_sql("c.author")})
               AND (
-                EXISTS (SELECT 1 FROM own o, UNNEST(p.mentions) AS m(x)
-                        WHERE o.platform = p.platform
+                EXISTS (SELECT 1 FROM own o, UNNEST(c.mentions) AS m(x)
+                        WHERE o.platform = c.platform
                           AND (lower(ltrim(m.x, '@')) = o.handle
                                OR split_part(lower(ltrim(m.x, '@')), '@', 1)
                                   = split_part(o.handle, '@', 1)))
-                OR EXISTS (SELECT 1 FROM posts t JOIN own o ON o.platform = t.platform
-                             AND o.handle = {_NORM.format("t.author")}
-                           WHERE t.platform = p.platform AND t.native_id = p.reply_to)
-                OR EXISTS (SELECT 1 FROM notifications n
-                           WHERE n.platform = p.platform AND n.post_native_id = p.native_id
-                             AND n.kind IN ('mention', 'reply', 'quote'))
+                OR (c.platform, c.reply_to) IN (SELECT (platform, native_id) FROM ours)
+                OR (c.platform, c.native_id) IN (
+                    SELECT (n.platform, n.post_native_id) FROM notifications n
+                    WHERE n.kind IN ('mention', 'reply', 'quote'))
               )
         ),
         r AS (
-            SELECT r.platform, r.reply_to, {_NORM.format("r.author")} AS responder, r.created_at
-            FROM posts r JOIN own o
-              ON o.platform = r.platform AND o.handle = {_NORM.format("r.author")}
-            WHERE r.reply_to IS NOT NULL AND r.created_at < ?
+            SELECT platform, reply_to, responder, created_at FROM ours
+            WHERE reply_to IS NOT NULL AND created_at < ?
         )
         SELECT q.platform, q.native_id, q.author, q.created_at, q.text, q.url, q.intents,
                arg_min(r.responder, r.created_at) AS responder,
@@ -92,7 +101,7 @@ def _questions(
     """  # noqa: S608 - fixed fragments; values are bound
     platforms = [p for p, _ in mine]
     handles = [h for _, h in mine]
-    return fetch_dicts(con, sql, [*args, platforms, handles, as_of])
+    return fetch_dicts(con, sql, [platforms, handles, *args, as_of])
 
 
 def _stats(items: list[dict[str, Any]], target_min: float) -> dict[str, Any]:
