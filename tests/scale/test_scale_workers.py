@@ -47,6 +47,18 @@ def test_worker_split_equals_in_process(tmp_path: Path) -> None:
                     got, want = got_posts.column(name), want_posts.column(name)
                     assert got.to_pylist() == want.to_pylist(), (share, name)
                 assert ingestor.match(got_posts).to_pylist() == want_matches
+            # Submitted ahead (as a stream does) and collected in order; a batch submitted
+            # but never written is skipped without mixing up the answers.
+            pool.local_share = 0.2
+            stale, ahead = posts.slice(0), posts.slice(0)
+            pool.submit(stale)
+            ingestor.prefetch(Batch(ahead))
+            got_posts = ingestor.enrich(ahead)
+            assert (
+                got_posts.column("sentiment").to_pylist()
+                == want_posts.column("sentiment").to_pylist()
+            )
+            assert ingestor.match(got_posts).to_pylist() == want_matches
             result = ingestor.write(Batch(posts))
         finally:
             store.close()

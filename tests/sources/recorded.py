@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from resonanz.sources.settings import HttpSettings
+from resonanz.sources.writer import exclusive
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 #: Retries stay real but waits tiny, through configuration.
@@ -38,14 +39,21 @@ def at(minutes: int) -> datetime:
 def run_until(
     runner: Any, done: Callable[[], bool], timeout: float = 20.0, settle: float = 0.0
 ) -> None:
-    """Run a :class:`Runner` until ``done()`` holds (then ``settle`` s more), or fail."""
+    """Run a :class:`Runner` until ``done()`` holds (then ``settle`` s more), or fail.
+
+    ``done()`` runs under the runner's store lock: live streams store from a thread.
+    """
+
+    def check() -> bool:
+        with exclusive(runner.ingestor.store, runner.lock):
+            return done()
 
     async def main() -> None:
         stop = asyncio.Event()
         task = asyncio.create_task(runner.run(stop))
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        while not done():
+        while not check():
             if task.done() or loop.time() > deadline:
                 break
             await asyncio.sleep(0.05)

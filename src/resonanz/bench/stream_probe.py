@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import tempfile
 import threading
 import time
@@ -25,6 +26,7 @@ from resonanz.bench.pipeline_runs import current_rss_mb, peak_rss_mb, topics
 from resonanz.ingest import Batch, Ingestor, IngestResult
 from resonanz.pipeline import open_ingestor, stored_topics
 from resonanz.scale.workers import Recipe, WorkerPool, parallel_ingestor
+from resonanz.sources.live_ingest import STREAM_LOCAL_SHARE
 from resonanz.sources.registry import Factory
 from resonanz.sources.runner import Runner
 from resonanz.workspace import Workspace
@@ -43,6 +45,12 @@ class Probe:
     started_us: int = 0  # when the replay's first event was due (set on connection)
     commits: list[tuple[float, int, int]] = field(default_factory=list)  # (time, cursor, posts)
     rss: list[float] = field(default_factory=list)
+    worker_pids: list[int] = field(default_factory=list)
+    cpu_at_start: tuple[float, float] = (0.0, 0.0)  # (consumer, workers) when the stream began
+
+    def cpu_now(self) -> tuple[float, float]:
+        """Return the CPU seconds used so far by this process and by the workers."""
+        return time.process_time(), sum(process_cpu_s(pid) for pid in self.worker_pids)
 
     def last_index(self, cursor_us: int) -> int:
         """Return the index of the event that was due at ``cursor_us``."""
@@ -66,6 +74,12 @@ class MeasuredIngestor(Ingestor):
     """The workspace's ingestor, noting the time and Jetstream cursor of every commit."""
 
     probe: Probe
+    pool: WorkerPool | None = None
+
+    def prefetch(self, batch: Batch) -> None:
+        """Start the workers on ``batch`` as the product's parallel ingestor does."""
+        if self.pool is not None and batch.posts.num_rows and self.enrich is not None:
+            self.pool.submit(batch.posts)
 
     def write(self, batch: Batch) -> IngestResult:
         """Store the batch as usual, then note when its cursor was committed."""
@@ -93,6 +107,16 @@ def config_text(url: str, count: int) -> str:
     return "\n".join(lines)
 
 
+def process_cpu_s(pid: int) -> float:
+    """Return the CPU seconds (user + system) a running process has used (Linux; else 0)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _sample_rss(probe: Probe, stop: threading.Event) -> None:
     while not stop.wait(1.0):
         probe.rss.append(current_rss_mb())
@@ -108,6 +132,7 @@ async def _run(runner: Runner, probe: Probe, url: str, total: int, deadline: flo
                 started = (await client.get(f"{url}/stats")).json().get("started")
                 probe.started_us = int(started * 1e6) if started else 0
                 await asyncio.sleep(0.1)
+        probe.cpu_at_start = probe.cpu_now()  # start-up (models, topics) is not counted
         while time.time() < deadline:
             if probe.commits and probe.last_index(probe.commits[-1][1]) >= total - 1:
                 break
@@ -117,7 +142,9 @@ async def _run(runner: Runner, probe: Probe, url: str, total: int, deadline: flo
     await asyncio.gather(runner.run(stop), watch())
 
 
-def consume(url: str, rate: float, duration: float, workers: int, grace: float) -> dict[str, Any]:
+def consume(
+    url: str, rate: float, duration: float, workers: int, grace: float, share: float | None
+) -> dict[str, Any]:
     """Run the Bluesky live path against the replay at ``url``; return lag and memory."""
     with tempfile.TemporaryDirectory(prefix="resonanz-stream-") as tmp:
         ws = Workspace.init(Path(tmp), config_text=config_text(url, 500))
@@ -126,14 +153,17 @@ def consume(url: str, rate: float, duration: float, workers: int, grace: float) 
             pool = None
             if workers:
                 recipe = Recipe(ws.settings.model_dump_json(), str(ws.folder), stored_topics(store))
-                pool = WorkerPool(recipe, workers)
+                pool = WorkerPool(recipe, workers, local_share=share)
+                pool.wait_ready()  # measure the stream, not the workers' start-up
                 base = parallel_ingestor(store, pool)
             ingestor = MeasuredIngestor(store, base.enrich, base.match, base.enrich_authors)
             ingestor.probe = probe = Probe(rate)
+            ingestor.pool = pool
             runner = Runner(ingestor, Factory(ws.folder).plan(list(ws.settings.sources), []))
             stop_sampling = threading.Event()
             sampler = threading.Thread(target=_sample_rss, args=(probe, stop_sampling))
             sampler.start()
+            probe.worker_pids = pool.pids if pool is not None else []
             started = time.time()
             try:
                 total = int(rate * duration)
@@ -141,9 +171,15 @@ def consume(url: str, rate: float, duration: float, workers: int, grace: float) 
             finally:
                 stop_sampling.set()
                 sampler.join()
+                cpu = probe.cpu_now()
                 if pool is not None:
                     pool.close()
-            return report(probe, total, time.time() - started, workers)
+            figures = report(probe, total, time.time() - started, workers)
+            figures["cpu_s"] = {
+                "consumer": round(cpu[0] - probe.cpu_at_start[0], 1),
+                "workers": round(cpu[1] - probe.cpu_at_start[1], 1),
+            }
+            return figures
 
 
 def _percentiles(lags: np.ndarray) -> dict[str, float | None]:
@@ -192,8 +228,16 @@ def main() -> None:
     parser.add_argument("--duration", type=float, required=True)
     parser.add_argument("--workers", type=int, default=0)
     parser.add_argument("--grace", type=float, default=60.0, help="seconds to catch up after")
+    parser.add_argument(
+        "--local-share",
+        type=float,
+        default=STREAM_LOCAL_SHARE,
+        help="share of each batch enriched here, not in the workers (default: as listen does)",
+    )
     args = parser.parse_args()
-    figures = consume(args.url, args.rate, args.duration, args.workers, args.grace)
+    figures = consume(
+        args.url, args.rate, args.duration, args.workers, args.grace, args.local_share
+    )
     print(json.dumps(figures))
 
 

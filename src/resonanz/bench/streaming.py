@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +24,7 @@ from typing import Any
 import httpx
 
 from resonanz.bench.report import print_figures
+from resonanz.bench.stream_probe import process_cpu_s
 
 NAME = "streaming"
 FULL_RATE, QUICK_RATE = 10_000.0, 1_000.0
@@ -51,21 +53,45 @@ def _stop(proc: subprocess.Popen[str]) -> None:
         proc.communicate()
 
 
-def one_run(rate: float, duration: float, workers: int) -> dict[str, Any]:
+def one_run(
+    rate: float, duration: float, workers: int, local_share: float | None = None
+) -> dict[str, Any]:
     """Serve one replay and consume it in a child process; return the child's figures."""
     server, url = _start_replay(rate, duration)
     try:
         args = [sys.executable, "-m", "resonanz.bench.stream_probe", "--url", url]
         args += ["--rate", str(rate), "--duration", str(duration), "--workers", str(workers)]
         args += ["--grace", str(GRACE_SECONDS)]
+        if local_share is not None:
+            args += ["--local-share", str(local_share)]
         done = subprocess.run(args, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             raise RuntimeError(f"stream consumer failed: {done.stderr[-2000:]}")
         figures: dict[str, Any] = json.loads(done.stdout)
         figures["server"] = httpx.get(f"{url}/stats", timeout=10).json()
+        figures["cpu_s"]["replay_server"] = round(process_cpu_s(server.pid), 1)
+        figures["cpu_us_per_post"] = _cpu_per_post(figures)
+        # Other work on the machine slows the run down: say how busy it was.
+        figures["load_average_1m"] = round(os.getloadavg()[0], 2)
     finally:
         _stop(server)
     return figures
+
+
+def _cpu_per_post(figures: dict[str, Any]) -> dict[str, float]:
+    """CPU microseconds per committed post, per process: what limits an idle machine.
+
+    On a busy machine the lag figures depend on what else runs; these hardly do. The
+    estimate divides the cores by the total (the replay server included).
+    """
+    posts = max(1, int(figures.get("events_committed") or 0))
+    per = {k: round(v * 1e6 / posts, 1) for k, v in figures["cpu_s"].items()}
+    per["total"] = round(sum(per.values()), 1)
+    cores = os.cpu_count() or 1
+    per[f"cpu_bound_rate_on_{cores}_cores"] = (
+        round(cores * 1e6 / per["total"]) if per["total"] else 0
+    )
+    return per
 
 
 def run(ctx: Any) -> dict[str, Any]:
@@ -75,8 +101,9 @@ def run(ctx: Any) -> dict[str, Any]:
     duration = float(getattr(ctx, "duration", 0) or (QUICK_DURATION if quick else FULL_DURATION))
     modes = getattr(ctx, "modes", None) or ((0,) if quick else (0, 1))
     out: dict[str, Any] = {"quick": quick, "rate": rate, "duration_s": duration}
+    share = getattr(ctx, "local_share", None)
     for workers in modes:
-        out["workers" if workers else "in_process"] = one_run(rate, duration, workers)
+        out["workers" if workers else "in_process"] = one_run(rate, duration, workers, share)
     return out
 
 
@@ -91,6 +118,9 @@ def main() -> None:
         type=lambda s: tuple(int(x) for x in s.split(",")),
         default=None,
         help="worker counts to run, e.g. 0,1",
+    )
+    parser.add_argument(
+        "--local-share", type=float, default=None, help="share of each batch kept out of workers"
     )
     parser.add_argument("--out", type=Path, help="write the figures as JSON here")
     args = parser.parse_args()

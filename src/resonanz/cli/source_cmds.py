@@ -135,22 +135,39 @@ def fetch_rss(url: str, workspace_dir: Path, since: str | None) -> None:
 @click.option(
     "--max-seconds", type=float, default=None, help="Stop after this long (default: until Ctrl-C)."
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Enrichment processes beside this one (default: 1 for a Jetstream firehose on a "
+    "multi-core machine, else 0).",
+)
 @_common
-def listen_cmd(workspace_dir: Path, since: str | None, max_seconds: float | None) -> None:
+def listen_cmd(
+    workspace_dir: Path, since: str | None, max_seconds: float | None, workers: int | None
+) -> None:
     """Run every configured source and account: backfill, then live, until stopped."""
     ws = load_workspace(workspace_dir)
     if sys.stdout.isatty():
-        states = _listen_live(ws, since, max_seconds)
+        states = _listen_live(ws, since, max_seconds, workers)
     else:
 
         def show(state: SourceState) -> None:
             click.echo(state.line())
 
-        states = listen(ws, since=parse_since(since), max_seconds=max_seconds, on_change=show)
+        states = listen(
+            ws,
+            since=parse_since(since),
+            max_seconds=max_seconds,
+            on_change=show,
+            workers=workers,
+        )
     click.echo(f"stopped; {sum(s.posts_new for s in states)} new posts")
 
 
-def _listen_live(ws: Any, since: str | None, max_seconds: float | None) -> list[SourceState]:
+def _listen_live(
+    ws: Any, since: str | None, max_seconds: float | None, workers: int | None
+) -> list[SourceState]:
     from rich.live import Live
 
     holder: dict[str, Any] = {}
@@ -166,7 +183,12 @@ def _listen_live(ws: Any, since: str | None, max_seconds: float | None) -> list[
 
     try:
         return listen(
-            ws, since=parse_since(since), max_seconds=max_seconds, on_change=update, on_start=start
+            ws,
+            since=parse_since(since),
+            max_seconds=max_seconds,
+            on_change=update,
+            on_start=start,
+            workers=workers,
         )
     finally:
         if "live" in holder:

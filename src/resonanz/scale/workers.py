@@ -10,7 +10,10 @@ and tables travel as Arrow IPC streams.
 from __future__ import annotations
 
 import multiprocessing
+import queue
+import threading
 import traceback
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -22,12 +25,14 @@ import pyarrow as pa
 
 from resonanz.config import Settings
 from resonanz.errors import ResonanzError
-from resonanz.ingest import Enrich, EnrichAuthors, Ingestor, Match
+from resonanz.ingest import Batch, Enrich, EnrichAuthors, Ingestor, Match, gc_paused
 from resonanz.query.matcher import MATCH_SCHEMA
 from resonanz.store import Store
 
 #: Batches smaller than this are not worth a round trip to a worker.
 MIN_SPLIT_ROWS = 400
+#: What a worker says once its enrichers and matcher are built.
+READY = "ready"
 
 
 @dataclass(frozen=True)
@@ -66,22 +71,32 @@ def from_ipc(data: bytes) -> pa.Table:
         return reader.read_all()
 
 
+def _receive(conn: Connection, inbox: queue.SimpleQueue[bytes | None]) -> None:
+    """Read parts as they come (worker side), so a caller's send never waits on our answer."""
+    while True:
+        try:
+            inbox.put(conn.recv_bytes())
+        except (EOFError, OSError):
+            inbox.put(None)
+            return
+
+
 def _serve(conn: Connection, recipe: Recipe) -> None:
     """Enrich, then match, each part received until the pipe closes (worker side).
 
     The answer is two IPC streams: the enriched part and its matches (the matcher needs the
     languages the enrichment fills in, so both run here in one round trip).
     """
-    enrich, _, match = recipe.build()
-    while True:
-        try:
-            data = conn.recv_bytes()
-        except EOFError:
-            return
+    inbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+    threading.Thread(target=_receive, args=(conn, inbox), daemon=True).start()
+    enrich, _, match = recipe.build()  # parts sent meanwhile wait in the inbox
+    conn.send(READY)
+    while (data := inbox.get()) is not None:
         try:
             table = from_ipc(data)
-            enriched = enrich(table) if enrich is not None else table
-            matches = match(enriched) if match is not None else MATCH_SCHEMA.empty_table()
+            with gc_paused():  # as the ingestor does: no cycles here, only garbage
+                enriched = enrich(table) if enrich is not None else table
+                matches = match(enriched) if match is not None else MATCH_SCHEMA.empty_table()
             answer = (to_ipc(enriched), to_ipc(matches))
         except Exception:  # the caller re-raises it: a worker must not die silently
             conn.send(False)
@@ -90,6 +105,15 @@ def _serve(conn: Connection, recipe: Recipe) -> None:
         conn.send(True)
         for part in answer:
             conn.send_bytes(part)
+
+
+@dataclass
+class _Ticket:
+    """A batch whose worker parts were sent: the first ``sent`` rows, ``size`` per worker."""
+
+    table: pa.Table
+    sent: int
+    size: int
 
 
 @dataclass
@@ -116,6 +140,9 @@ class WorkerPool:
         self._pipes: list[Connection] = []
         self._procs: list[Any] = []
         self._done: _Done | None = None
+        self._tickets: deque[_Ticket] = deque()
+        self._ready = False
+        self._sending = threading.Lock()
         for _ in range(workers):
             mine, theirs = context.Pipe()
             proc = context.Process(target=_serve, args=(theirs, recipe), daemon=True)
@@ -129,23 +156,71 @@ class WorkerPool:
         """How many worker processes run."""
         return len(self._pipes)
 
+    @property
+    def pids(self) -> list[int]:
+        """The worker processes' ids (to measure them)."""
+        return [int(proc.pid) for proc in self._procs]
+
+    def submit(self, table: pa.Table) -> None:
+        """Send ``table``'s worker parts now; a later :meth:`enrich` of it collects them.
+
+        Lets a caller overlap the workers' enrichment of the next batch with its own work
+        (storing the previous one). Small batches stay in this process and are not sent.
+        """
+        if table.num_rows < MIN_SPLIT_ROWS or not self._pipes:
+            return
+        with self._sending:  # a stream submits from its reader, the writer thread from here
+            if any(ticket.table is table for ticket in self._tickets):
+                return
+            keep = int(table.num_rows * self.local_share)
+            size = -(-(table.num_rows - keep) // self.workers)
+            for i, pipe in enumerate(self._pipes):
+                pipe.send_bytes(to_ipc(table.slice(i * size, size)))
+            self._tickets.append(_Ticket(table, min(table.num_rows, size * self.workers), size))
+
     def enrich(self, table: pa.Table, local: Enrich) -> pa.Table:
         """Enrich ``table``: parts in the workers (matched there too), the rest here."""
-        if table.num_rows < MIN_SPLIT_ROWS or not self._pipes:
+        self.submit(table)
+        while self._tickets and self._tickets[0].table is not table:
+            self._answers()  # a batch submitted but never written: its answers go unused
+        if not self._tickets:
             self._done = None
             return local(table)
-        keep = int(table.num_rows * self.local_share)
-        size = -(-(table.num_rows - keep) // self.workers)
-        for i, pipe in enumerate(self._pipes):
-            pipe.send_bytes(to_ipc(table.slice(i * size, size)))
-        mine = local(table.slice(self.workers * size)) if keep else table.slice(0, 0)
-        answers = [_answer(pipe) for pipe in self._pipes]
+        ticket = self._tickets[0]
+        rest = table.slice(ticket.sent)
+        mine = local(rest) if rest.num_rows else table.slice(0, 0)
+        answers = self._answers()
         parts = [enriched for enriched, _ in answers]
-        if keep:
+        if rest.num_rows:
             parts.append(mine)
         enriched = pa.concat_tables(parts, promote_options="permissive")
         self._done = _Done(enriched, [matches for _, matches in answers], mine)
         return enriched
+
+    def wait_ready(self) -> None:
+        """Wait until every worker has built its enrichers and matcher (start-up takes seconds)."""
+        if self._ready:
+            return
+        for pipe in self._pipes:
+            try:
+                said = pipe.recv()
+            except EOFError:
+                said = None  # it died while starting; its traceback went to stderr
+            if said is None:
+                raise WorkerFailed("an enrichment worker did not start; see its error above")
+            if said != READY:
+                raise WorkerFailed(f"an enrichment worker said {said!r} instead of {READY!r}")
+        self._ready = True
+
+    def _answers(self) -> list[tuple[pa.Table, pa.Table]]:
+        """Read the oldest ticket's answers from every worker, and retire it."""
+        self.wait_ready()
+        self._tickets.popleft()
+        answers = [_answer(pipe) for pipe in self._pipes]  # all read: the pipes stay in step
+        for answer in answers:
+            if isinstance(answer, WorkerFailed):
+                raise answer
+        return [answer for answer in answers if not isinstance(answer, WorkerFailed)]
 
     def match(self, table: pa.Table, local: Match) -> pa.Table:
         """Match ``table``; for the batch just enriched, only this process's part is left."""
@@ -166,6 +241,7 @@ class WorkerPool:
                 proc.join(5)
             proc.close()
         self._pipes, self._procs = [], []
+        self._tickets.clear()
 
     def __enter__(self) -> WorkerPool:
         return self
@@ -180,16 +256,30 @@ class WorkerFailed(ResonanzError):
     """A worker process could not enrich or match its part of a batch."""
 
 
-def _answer(pipe: Connection) -> tuple[pa.Table, pa.Table]:
-    ok = pipe.recv()
+def _answer(pipe: Connection) -> tuple[pa.Table, pa.Table] | WorkerFailed:
+    try:
+        ok = pipe.recv()
+    except EOFError:
+        return WorkerFailed("an enrichment worker exited; see its error above")
     if not ok:
         text = pipe.recv_bytes().decode(errors="replace")
-        raise WorkerFailed(f"an enrichment worker failed:\n{text}")
+        return WorkerFailed(f"an enrichment worker failed:\n{text}")
     return from_ipc(pipe.recv_bytes()), from_ipc(pipe.recv_bytes())
 
 
-def parallel_ingestor(store: Store, pool: WorkerPool) -> Ingestor:
-    """Return an :class:`Ingestor` whose enrichment and matching use ``pool``'s workers too.
+class ParallelIngestor(Ingestor):
+    """An :class:`Ingestor` whose enrichment and matching use a :class:`WorkerPool` too."""
+
+    pool: WorkerPool
+
+    def prefetch(self, batch: Batch) -> None:
+        """Start enriching ``batch`` in the workers now; its :meth:`write` collects it."""
+        if batch.posts.num_rows and self.enrich is not None:
+            self.pool.submit(batch.posts)
+
+
+def parallel_ingestor(store: Store, pool: WorkerPool) -> ParallelIngestor:
+    """Return an ingestor whose enrichment and matching use ``pool``'s workers too.
 
     Without enrichment (``recipe.enrich`` false) the workers only match.
     """
@@ -203,12 +293,14 @@ def parallel_ingestor(store: Store, pool: WorkerPool) -> Ingestor:
         assert match is not None
         return pool.match(table, match)
 
-    return Ingestor(
+    ingestor = ParallelIngestor(
         store,
         enrich=run_enrich if (enrich is not None or match is not None) else None,
         match=run_match if match is not None else None,
         enrich_authors=enrich_authors,
     )
+    ingestor.pool = pool
+    return ingestor
 
 
 def _same(table: pa.Table) -> pa.Table:

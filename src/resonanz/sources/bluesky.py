@@ -7,25 +7,24 @@ with Jetstream's ``time_us`` cursor, stored with the posts it produced.
 
 from __future__ import annotations
 
-import asyncio
-import json
 import time
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 import httpx
-import websockets
-from websockets.exceptions import ConnectionClosed, InvalidHandshake
+import pyarrow as pa
 
 from resonanz.errors import AuthFailed, Unavailable
 from resonanz.records import POST_SCHEMA, AuthorRecord, PostRecord, to_table
+from resonanz.sources import jetstream
 from resonanz.sources.base import (
     Connector,
     CursorState,
     Emit,
     Item,
     MalformedItem,
+    Normalized,
     RawPage,
     Resync,
     parse_time,
@@ -38,11 +37,11 @@ from resonanz.sources.settings import BlueskySource
 
 PAGE_SIZE = 100
 POST_COLLECTION = "app.bsky.feed.post"
-#: Write Jetstream progress at least this often (seconds) or every so many events.
-FLUSH_SECONDS = 1.0
-#: Large enough that a firehose is stored in batches the pipeline handles efficiently
-#: (500-post batches cost ~1.5x more per post in enrichment and store overhead).
-FLUSH_EVENTS = 5_000
+
+
+#: The columns a source query can look at: the filter's table needs no others.
+_FILTER_COLUMNS = ("platform", "native_id", "author", "text", "lang", "hashtags", "mentions")
+_FILTER_SCHEMA = pa.schema([POST_SCHEMA.field(n) for n in (*_FILTER_COLUMNS, "links")])
 
 
 def post_url(handle: str, uri: str) -> str:
@@ -221,6 +220,8 @@ class BlueskyConnector(Connector):
 
     def normalize(self, raw: Any, collected_at: datetime) -> Item:
         """Map a post view or a Jetstream commit event."""
+        if isinstance(raw, Normalized):
+            return raw.item
         if isinstance(raw, dict) and "commit" in raw:
             return normalize_jetstream(raw, self.handles)
         return normalize_post_view(raw)
@@ -233,30 +234,8 @@ class BlueskyConnector(Connector):
         url = httpx.URL(self.settings.jetstream.rstrip("/") + "/subscribe").copy_merge_params(
             {"wantedCollections": POST_COLLECTION, "cursor": str(cursor)}
         )
-        buffer: list[Any] = []
-        last_flush = time.monotonic()
-        try:
-            async with websockets.connect(str(url), open_timeout=20, ping_interval=30) as socket:
-                while True:
-                    try:
-                        message = await asyncio.wait_for(socket.recv(), FLUSH_SECONDS)
-                    except TimeoutError:
-                        message = None  # quiet stream: still store what is buffered
-                    event = _jetstream_event(message) if message is not None else None
-                    if event is not None:
-                        cursor = max(cursor, int(event.get("time_us") or 0))
-                        self._note_identity(event)
-                        if event.get("kind") == "commit":
-                            buffer.append(event)
-                    due = time.monotonic() - last_flush >= FLUSH_SECONDS
-                    if len(buffer) >= FLUSH_EVENTS or (due and (buffer or event is None)):
-                        state = await self._flush(buffer, state, cursor, emit)
-                        buffer, last_flush = [], time.monotonic()
-        except InvalidHandshake as exc:
-            raise Unavailable(f"jetstream refused the connection ({exc}); check the URL") from None
-        except (ConnectionClosed, OSError, TimeoutError) as exc:
-            await self._flush(buffer, state, cursor, emit)
-            raise Unavailable(f"jetstream dropped ({type(exc).__name__}); resuming") from None
+        batcher = jetstream.Batcher(state, emit, self.select, self._note_identity, cursor)
+        await jetstream.follow(str(url), batcher)
 
     def _note_identity(self, event: dict[str, Any]) -> None:
         identity = event.get("identity")
@@ -268,38 +247,26 @@ class BlueskyConnector(Connector):
         ):
             self.handles[str(identity["did"])] = str(identity["handle"])
 
-    async def _flush(
-        self, events: list[Any], state: CursorState, cursor: int, emit: Emit
-    ) -> CursorState:
-        """Store the events the query matches, and the time cursor after all of them."""
-        keep = self.matching(events)
-        new_state = state.with_extra(time_us=cursor)
-        if keep or new_state != state:
-            await emit(keep, new_state, f"jetstream {cursor}")
-        return new_state
+    def select(self, events: list[tuple[str, dict[str, Any]]]) -> list[Normalized]:
+        """Return the created posts the source's query matches, normalised once.
 
-    def matching(self, events: list[Any]) -> list[Any]:
-        """Return the post-creating events whose posts the source's query matches."""
+        The message text as received is kept as the post's raw payload.
+        """
         rows: list[dict[str, Any]] = []
-        by_id: dict[str, Any] = {}
-        for event in events:
+        items: list[Normalized] = []
+        for text, event in events:
+            if event.get("kind") != "commit":
+                continue
             try:
                 item = normalize_jetstream(event, self.handles)
             except (MalformedItem, KeyError, TypeError, ValueError, AttributeError):
                 continue  # deletes, likes of other collections, broken records
             if item.post is None:
                 continue
-            rows.append(dict(item.post))
-            by_id[item.post["native_id"]] = event
+            item.post["raw"] = text
+            rows.append(item.post)  # type: ignore[arg-type]
+            items.append(Normalized(event, item))
         if not rows:
             return []
-        matched = self._filter(to_table(rows, POST_SCHEMA))
-        return [event for native_id, event in by_id.items() if native_id in matched]
-
-
-def _jetstream_event(message: str | bytes) -> dict[str, Any] | None:
-    try:
-        data = json.loads(message)
-    except ValueError:
-        return None
-    return data if isinstance(data, dict) else None
+        matched = self._filter(to_table(rows, _FILTER_SCHEMA))
+        return [n for n in items if n.item.post is not None and n.item.post["native_id"] in matched]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -12,6 +13,7 @@ from resonanz.ingest import Batch, Ingestor, IngestResult
 from resonanz.records import AUTHOR_SCHEMA, POST_SCHEMA, to_table, utcnow
 from resonanz.sources.accounts import insert_notifications
 from resonanz.sources.base import Connector, CursorState, MalformedItem, dump_raw
+from resonanz.sources.writer import BackgroundWriter, Prefetching, exclusive
 from resonanz.store import QuarantineItem
 
 log = logging.getLogger("resonanz.sources")
@@ -63,7 +65,8 @@ def build_batch(
             if since is not None and post["created_at"] < since:
                 reached = True
                 continue
-            post.setdefault("raw", dump_raw(raw))
+            if post.get("raw") is None:  # a stream may keep the payload as it arrived
+                post["raw"] = dump_raw(raw)
             post["source"] = connector.source_id
             post["collected_at"] = collected_at
             posts.append(post)
@@ -80,7 +83,12 @@ def build_batch(
 
 
 class Collector:
-    """Write what one connector produces through an :class:`Ingestor`, cursor included."""
+    """Write what one connector produces through an :class:`Ingestor`, cursor included.
+
+    Pages are stored as they arrive; a live stream's batches are stored by a
+    :class:`~resonanz.sources.writer.BackgroundWriter` so that the stream keeps reading.
+    ``lock`` guards the store when several sources share it.
+    """
 
     def __init__(
         self,
@@ -89,12 +97,15 @@ class Collector:
         *,
         on_write: Callable[[IngestResult], None] | None = None,
         clock: Callable[[], datetime] = utcnow,
+        lock: threading.RLock | None = None,
     ) -> None:
         self.connector = connector
         self.ingestor = ingestor
         self.on_write = on_write
         self.clock = clock
+        self.lock = lock if lock is not None else threading.RLock()
         self.total = IngestResult()
+        self._writer: BackgroundWriter[Built] | None = None
 
     @property
     def source_id(self) -> str:
@@ -102,8 +113,10 @@ class Collector:
         return self.connector.source_id
 
     def state(self) -> CursorState:
-        """Return the stored cursor of this source."""
-        return CursorState.loads(self.ingestor.store.get_cursor(self.source_id))
+        """Return the stored cursor of this source (after the batches still being written)."""
+        self._settle()
+        with exclusive(self.ingestor.store, self.lock) as store:
+            return CursorState.loads(store.get_cursor(self.source_id))
 
     def write(
         self,
@@ -113,8 +126,20 @@ class Collector:
         since: datetime | None = None,
     ) -> Built:
         """Normalise and store ``raws`` with ``state`` as the new cursor, in one transaction."""
+        self._settle()  # a stream's batches before these come first
+        built = self._build(raws, state, location, since)
+        self._locked_store(built)
+        return built
+
+    def _build(
+        self, raws: list[Any], state: CursorState, location: str, since: datetime | None = None
+    ) -> Built:
         built = build_batch(self.connector, raws, location, collected_at=self.clock(), since=since)
         built.batch.cursor = (self.source_id, state.dumps())
+        return built
+
+    def _store(self, built: Built) -> None:
+        """Write one built batch (the caller holds the lock)."""
         if built.notifications:
             # Written first and idempotently: a crash before the batch commits re-delivers
             # them, and the primary key absorbs the repeat.
@@ -123,11 +148,43 @@ class Collector:
         self.total.add(result)
         if self.on_write is not None:
             self.on_write(result)
-        return built
 
     async def emit(self, raws: list[Any], state: CursorState, location: str) -> None:
-        """Store items pushed by a live stream (the connector's ``Emit``)."""
-        self.write(raws, state, location)
+        """Hand items pushed by a live stream to the background writer (``Emit``).
+
+        Returns at once unless the writer is behind (backpressure); a failed earlier
+        write is raised here, so the stream stops and resumes from the stored cursor.
+        """
+        built = self._build(raws, state, location)
+        if self._writer is None:
+            self._writer = BackgroundWriter(self._locked_store, prefetch=self._prefetch)
+        await self._writer.put(built)
+
+    def _locked_store(self, built: Built) -> None:
+        with exclusive(self.ingestor.store, self.lock):
+            self._store(built)
+
+    def _prefetch(self, built: Built) -> None:
+        if isinstance(self.ingestor, Prefetching):
+            self.ingestor.prefetch(built.batch)
+
+    async def follow(self) -> None:
+        """Follow the connector's live stream until it ends; store everything it emitted."""
+        try:
+            await self.connector.live(self.state(), self.emit, self.resync)
+        finally:
+            self._settle()
+
+    def close(self) -> None:
+        """Store what a stream emitted and stop the background writer."""
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.close()
+
+    def _settle(self) -> None:
+        """Wait for the background writer; raise what it failed with."""
+        if self._writer is not None:
+            self._writer.drain()
 
     async def resync(self) -> CursorState:
         """Back-fill up to now and return the cursor (a live stream's ``Resync``)."""

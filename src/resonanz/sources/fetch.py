@@ -15,6 +15,7 @@ from resonanz.ingest import IngestResult
 from resonanz.pipeline import open_ingestor
 from resonanz.sources.accounts import register_accounts
 from resonanz.sources.collect import Collector
+from resonanz.sources.live_ingest import listen_ingestor
 from resonanz.sources.registry import Factory
 from resonanz.sources.runner import Runner
 from resonanz.sources.settings import AnySource
@@ -65,18 +66,23 @@ def listen(
     max_seconds: float | None = None,
     on_change: Callable[[SourceState], None] | None = None,
     on_start: Callable[[list[SourceState]], None] | None = None,
+    workers: int | None = None,
 ) -> list[SourceState]:
-    """Run every configured source and account until SIGINT/SIGTERM (or ``max_seconds``)."""
+    """Run every configured source and account until SIGINT/SIGTERM (or ``max_seconds``).
+
+    ``workers`` enrichment processes run beside this one (None: one for a firehose on a
+    multi-core machine, see :func:`resonanz.sources.live_ingest.auto_workers`).
+    """
     settings = workspace.settings
     if not settings.sources and not settings.accounts:
         raise ConfigError(
             'nothing to listen to: add a [[sources]] entry (type = "mastodon", hashtag = …) '
             "or an [[accounts]] entry to resonanz.toml"
         )
-    with workspace.open(write=True) as store:
+    with workspace.open(write=True) as store, listen_ingestor(workspace, store, workers) as ing:
         register_accounts(store, settings.accounts)
         planned = Factory(workspace.folder).plan(list(settings.sources), list(settings.accounts))
-        runner = Runner(open_ingestor(workspace, store), planned, since=since, on_change=on_change)
+        runner = Runner(ing, planned, since=since, on_change=on_change)
         if on_start is not None:
             on_start(runner.states)
         asyncio.run(_run_until_stopped(runner, max_seconds))

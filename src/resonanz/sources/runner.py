@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import threading
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
@@ -20,6 +21,7 @@ from resonanz.sources.accounts import NEEDS_REAUTH, OK, set_account_status
 from resonanz.sources.collect import Collector
 from resonanz.sources.registry import Planned
 from resonanz.sources.status import SourceState, add_posts, save_state
+from resonanz.sources.writer import exclusive
 
 log = logging.getLogger("resonanz.sources")
 
@@ -48,6 +50,8 @@ class Runner:
         self.states = [
             SourceState(p.connector.source_id, p.connector.platform, p.account_id) for p in planned
         ]
+        #: Live streams store from background threads: one store, one writer at a time.
+        self.lock = threading.RLock()
 
     async def run(self, stop: asyncio.Event) -> None:
         """Run every source until ``stop`` is set; close connections afterwards."""
@@ -63,7 +67,8 @@ class Runner:
         state.state, state.detail, state.updated_at = name, detail, utcnow()
         if name in ("live", "polling"):
             state.last_ok_at = state.updated_at
-        save_state(self.ingestor.store, state)
+        with exclusive(self.ingestor.store, self.lock) as store:
+            save_state(store, state)
         if self.on_change is not None:
             self.on_change(state)
 
@@ -78,7 +83,19 @@ class Runner:
 
     async def _run_one(self, planned: Planned, state: SourceState, stop: asyncio.Event) -> None:
         connector = planned.connector
-        collector = Collector(connector, self.ingestor, on_write=self._counter(state))
+        collector = Collector(
+            connector, self.ingestor, on_write=self._counter(state), lock=self.lock
+        )
+        try:
+            await self._follow(planned, collector, state, stop)
+        finally:
+            collector.close()
+
+    async def _follow(
+        self, planned: Planned, collector: Collector, state: SourceState, stop: asyncio.Event
+    ) -> None:
+        """Backfill, then stream or poll, again and again until ``stop`` is set."""
+        connector = planned.connector
         failures = 0
         while not stop.is_set():
             try:
@@ -88,19 +105,15 @@ class Runner:
                 failures = 0
                 if connector.can_stream() and not stop.is_set():
                     self._set(state, "live")
-                    await _until(
-                        stop, connector.live(collector.state(), collector.emit, collector.resync)
-                    )
+                    await _until(stop, collector.follow())
                 elif not stop.is_set():
                     self._set(state, "polling")
                     await _sleep(stop, planned.poll_seconds)
             except AuthFailed as exc:
                 self._set(state, "needs_reauth", str(exc))
                 if planned.account_id is not None:
-                    detail = str(exc)
-                    set_account_status(
-                        self.ingestor.store, planned.account_id, NEEDS_REAUTH, detail
-                    )
+                    with exclusive(self.ingestor.store, self.lock) as store:
+                        set_account_status(store, planned.account_id, NEEDS_REAUTH, str(exc))
                 return
             except RateLimited as exc:
                 wait = exc.retry_after if exc.retry_after is not None else self._backoff(failures)
@@ -119,7 +132,8 @@ class Runner:
 
     def _account_ok(self, planned: Planned) -> None:
         if planned.account_id is not None:
-            set_account_status(self.ingestor.store, planned.account_id, OK, None)
+            with exclusive(self.ingestor.store, self.lock) as store:
+                set_account_status(store, planned.account_id, OK, None)
 
     def _backoff(self, failures: int) -> float:
         ceiling = min(RETRY_MAX_SECONDS, self.retry_base * 2 ** max(0, failures - 1))
