@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import duckdb
+import pyarrow as pa
 import pytest
 
+from resonanz.bench.synthetic import posts_table
 from resonanz.errors import WorkspaceError
 from resonanz.ingest import Batch, Ingestor
-from resonanz.records import POST_SCHEMA, to_table
+from resonanz.records import AUTHOR_SCHEMA, POST_SCHEMA, to_table
 from resonanz.store import Store
-from resonanz.store.connection import MEMORY_LIMIT_ENV, WRITER_MEMORY_LIMIT
+from resonanz.store.connection import (
+    IMPORT_MEMORY_LIMIT,
+    MEMORY_LIMIT_ENV,
+    WRITER_MEMORY_LIMIT,
+)
 from resonanz.workspace import Workspace
 
 T0 = datetime(2026, 2, 1, 9, 0, tzinfo=UTC)
@@ -84,3 +90,63 @@ def test_edges_of_earlier_batches_are_neither_repeated_nor_lost(store: Store) ->
         ("quote", "3", "a2", "2"),
         ("reply", "2", "a1", "1"),
     ]
+
+
+def test_batch_of_new_and_stored_posts_updates_only_from_newer_observations(
+    store: Store,
+) -> None:
+    later = T0 + timedelta(hours=1)
+    ingest = Ingestor(store)
+    stored = [_post("1", likes=5, collected_at=later), _post("2", likes=1, text="old")]
+    ingest.write(Batch(posts=to_table(stored, POST_SCHEMA)))
+    mixed = [
+        _post("1", likes=2, text="stale"),  # an older observation: changes nothing
+        _post("2", likes=7, text="new", collected_at=later),
+        _post("3", likes=4),
+    ]
+    result = ingest.write(Batch(posts=to_table(mixed, POST_SCHEMA)))
+    assert (result.posts_new, result.posts_seen) == (1, 3)
+    rows = store.con.execute("SELECT native_id, likes, text FROM posts ORDER BY 1").fetchall()
+    assert rows == [("1", 5, "post 1"), ("2", 7, "new"), ("3", 4, "post 3")]
+    assert store.count("post_metrics") == 5
+
+
+def test_matches_stored_again_are_one_row_each(store: Store) -> None:
+    matches = pa.table(
+        {"platform": ["m", "m", "m"], "native_id": ["1", "1", "2"], "topic": ["a", "a", "a"]}
+    )
+    store.insert_matches(matches)
+    store.insert_matches(matches.slice(1))
+    assert store.count("matches") == 2
+
+
+def test_upserts_into_a_growing_table_fit_a_small_memory_limit(store: Store) -> None:
+    # INSERT … ON CONFLICT ran out of 48 MB once the table held about 150,000 posts.
+    store.con.execute("SET memory_limit = '48MB'")
+    ingest = Ingestor(store)
+    for start in range(0, 200_000, 25_000):
+        ingest.write(Batch(posts=posts_table(start, 25_000), authors=_authors(start)))
+    again = ingest.write(Batch(posts=posts_table(175_000, 25_000)))
+    assert (again.posts_new, store.count("posts")) == (0, 200_000)
+
+
+def _authors(start: int) -> pa.Table:
+    handles = [f"user{i}" for i in range(start % 50_000, start % 50_000 + 1_000)]
+    return pa.table(
+        {"platform": ["bluesky"] * len(handles), "handle": handles, "updated_at": [T0] * 1_000},
+        schema=pa.schema(
+            [f for f in AUTHOR_SCHEMA if f.name in ("platform", "handle", "updated_at")]
+        ),
+    )
+
+
+def test_imports_run_under_the_smaller_import_limit_and_restore_it(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(MEMORY_LIMIT_ENV, raising=False)
+    with store.import_memory():
+        assert _limit(store.con) == _as_duckdb_shows(IMPORT_MEMORY_LIMIT)
+    assert _limit(store.con) == _as_duckdb_shows(WRITER_MEMORY_LIMIT)
+    monkeypatch.setenv(MEMORY_LIMIT_ENV, "300MB")
+    with store.import_memory():
+        assert _limit(store.con) == _as_duckdb_shows(WRITER_MEMORY_LIMIT)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import gc
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pyarrow as pa
@@ -103,6 +106,38 @@ def _edges(sub: pa.Table, kind: str, dst: pa.Array, target: pa.Array) -> pa.Tabl
     return pa.Table.from_arrays(columns, schema=EDGE_SCHEMA)
 
 
+# --- pipeline speed: the cyclic garbage collector pauses while a batch is enriched ---
+_GC_LOCK = threading.Lock()
+_GC_PAUSES = [0, 0]  # [blocks running, 1 if the collector was on before the first]
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector for the block (process-wide, nestable, thread-safe).
+
+    Enriching and matching a batch allocates millions of short-lived containers that form no
+    cycles; with the collector on, each few hundred of them trigger a collection, and the
+    older generations, which hold the models and caches, are walked again and again (a sixth
+    of the pipeline's time). Reference counting still frees everything at once; the
+    collector resumes, and catches up, when the last paused block ends.
+    """
+    with _GC_LOCK:
+        if _GC_PAUSES[0] == 0:
+            _GC_PAUSES[1] = int(gc.isenabled())
+            gc.disable()
+        _GC_PAUSES[0] += 1
+    try:
+        yield
+    finally:
+        with _GC_LOCK:
+            _GC_PAUSES[0] -= 1
+            if _GC_PAUSES[0] == 0 and _GC_PAUSES[1]:
+                gc.enable()
+
+
+# --- end of the pipeline speed block ---
+
+
 class Ingestor:
     """Enrich, match and store batches in one workspace store.
 
@@ -124,13 +159,7 @@ class Ingestor:
 
     def write(self, batch: Batch) -> IngestResult:
         """Store one batch atomically (with its cursor) and return what changed."""
-        posts = batch.posts
-        if posts.num_rows and self.enrich is not None:
-            posts = self.enrich(posts)
-        authors = batch.authors
-        if authors.num_rows and self.enrich_authors is not None:
-            authors = self.enrich_authors(authors, posts)
-        matches = self.match(posts) if (self.match is not None and posts.num_rows) else None
+        posts, authors, matches = self._derive(batch)
         edges = batch.edges if batch.edges is not None else derive_edges(posts)
         result = IngestResult(posts_seen=posts.num_rows)
         with self.store.transaction():
@@ -143,3 +172,15 @@ class Ingestor:
             if batch.cursor is not None:
                 self.store.set_cursor(*batch.cursor)
         return result
+
+    def _derive(self, batch: Batch) -> tuple[pa.Table, pa.Table, pa.Table | None]:
+        """Return the enriched posts, the enriched authors and the topic matches of ``batch``."""
+        posts, authors, matches = batch.posts, batch.authors, None
+        with gc_paused():
+            if posts.num_rows and self.enrich is not None:
+                posts = self.enrich(posts)
+            if authors.num_rows and self.enrich_authors is not None:
+                authors = self.enrich_authors(authors, posts)
+            if self.match is not None and posts.num_rows:
+                matches = self.match(posts)
+        return posts, authors, matches

@@ -143,16 +143,18 @@ class Chunk:
         return changed
 
     def to_batch(self, cursor: tuple[str, str] | None) -> Batch:
-        """Return the chunk as a batch for :meth:`resonanz.ingest.Ingestor.write`."""
+        """Return the chunk as a batch for :meth:`resonanz.ingest.Ingestor.write`.
+
+        The chunk lets go of its records (its counters stay): they are several times the
+        size of the batch and would otherwise live on while the next chunk is read.
+        """
         posts = pa.Table.from_pylist(self.posts, schema=POST_SCHEMA)
         if self.table is not None:
             posts = self.table if not self.posts else pa.concat_tables([posts, self.table])
-        return Batch(
-            posts=posts,
-            authors=pa.Table.from_pylist(self._changed_authors(), schema=AUTHOR_SCHEMA),
-            quarantined=self.quarantined,
-            cursor=cursor,
-        )
+        authors = pa.Table.from_pylist(self._changed_authors(), schema=AUTHOR_SCHEMA)
+        batch = Batch(posts=posts, authors=authors, quarantined=self.quarantined, cursor=cursor)
+        self.posts, self.authors, self.table, self.quarantined = [], {}, None, []
+        return batch
 
 
 def _dump(obj: Mapping[str, Any]) -> bytes:

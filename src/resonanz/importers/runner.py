@@ -113,8 +113,10 @@ def import_files(
     summary = ImportSummary()
     shown = progress or ImportProgress(enabled=False)
     collected_at = utcnow()
-    for path in paths:
-        summary.files.append(_import_one(ingestor, path, options, collected_at, shown, on_batch))
+    with ingestor.store.import_memory():
+        for path in paths:
+            report = _import_one(ingestor, path, options, collected_at, shown, on_batch)
+            summary.files.append(report)
     summary.seconds = time.perf_counter() - started
     return summary
 

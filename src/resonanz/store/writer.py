@@ -89,31 +89,86 @@ def upsert_posts(con: duckdb.DuckDBPyConnection, posts: pa.Table) -> int:
     for name in extra:
         base = base.append_column(name, posts.column(name))
     batch = latest_per_key(base, ["platform", "native_id"], "collected_at")
+    cols = _POST_COLS + extra
+    newer = "excluded.collected_at >= t.collected_at"
+    sets = [
+        f"{c} = CASE WHEN {newer} THEN excluded.{c} ELSE t.{c} END"
+        for c in cols
+        if c not in ("platform", "native_id", "collected_at")
+    ]
+    sets.append("collected_at = greatest(t.collected_at, excluded.collected_at)")
+    new = _upsert(con, "posts", ("platform", "native_id"), batch, cols, sets)
     con.register("__posts_in", batch)
     try:
-        before = _count(con, "posts")
-        cols = _POST_COLS + extra
-        col_list = ", ".join(cols)
-        newer = "excluded.collected_at >= posts.collected_at"
-        sets = [
-            f"{c} = CASE WHEN {newer} THEN excluded.{c} ELSE posts.{c} END"
-            for c in cols
-            if c not in ("platform", "native_id", "collected_at")
-        ]
-        sets.append("collected_at = greatest(posts.collected_at, excluded.collected_at)")
-        con.execute(
-            f"INSERT INTO posts ({col_list}) SELECT {col_list} FROM __posts_in "  # noqa: S608
-            f"ON CONFLICT (platform, native_id) DO UPDATE SET {', '.join(sets)}"
-        )
         has_counts = " OR ".join(f"{c} IS NOT NULL" for c in _COUNTERS)
         con.execute(
             "INSERT INTO post_metrics SELECT platform, native_id, collected_at, "  # noqa: S608
             f"likes, reposts, replies, views FROM __posts_in WHERE {has_counts}"
         )
-        return _count(con, "posts") - before
+        return new
     finally:
         con.complete()
         con.unregister("__posts_in")
+
+
+def _upsert(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    keys: Sequence[str],
+    rows: pa.Table,
+    cols: Sequence[str],
+    sets: Sequence[str],
+) -> int:
+    """Insert the ``rows`` (unique by ``keys``) that are new to ``table``, update the others.
+
+    ``sets`` are the assignments of the update, over the stored row ``t`` and the incoming
+    row ``excluded``. ``INSERT … ON CONFLICT`` is avoided on purpose: it pins memory that
+    grows with the table (imports of 25,000-post batches ran out of 48 MB after 150,000
+    posts), while a join against the stored keys and a plain insert stay flat. Return how
+    many rows were new.
+    """
+    con.register("__incoming", rows)
+    try:
+        stored = _stored_keys(con, table, keys, "__incoming")
+        col_list = ", ".join(cols)
+        if stored.num_rows == 0:
+            con.execute(
+                f"INSERT INTO {table} ({col_list}) SELECT {col_list} FROM __incoming"  # noqa: S608
+            )
+            return int(rows.num_rows)
+        con.register("__stored_keys", stored)
+        same = " AND ".join(f"s.{k} = i.{k}" for k in keys)
+        con.execute(
+            f"INSERT INTO {table} ({col_list}) SELECT {col_list} FROM __incoming i "  # noqa: S608
+            f"WHERE NOT EXISTS (SELECT 1 FROM __stored_keys s WHERE {same})"
+        )
+        if sets:
+            matched = " AND ".join(f"t.{k} = excluded.{k}" for k in keys)
+            con.execute(
+                f"UPDATE {table} AS t SET {', '.join(sets)} FROM ("  # noqa: S608
+                f"SELECT i.* FROM __incoming i SEMI JOIN __stored_keys s ON {same}) AS excluded "
+                f"WHERE {matched}"
+            )
+        con.complete()
+        con.unregister("__stored_keys")
+        return int(rows.num_rows - stored.num_rows)
+    finally:
+        con.complete()
+        con.unregister("__incoming")
+
+
+def _stored_keys(
+    con: duckdb.DuckDBPyConnection, table: str, keys: Sequence[str], view: str
+) -> pa.Table:
+    """Return the keys of ``view`` that ``table`` already holds.
+
+    An inner join, so that DuckDB builds its hash table from the (small) incoming batch and
+    streams the stored keys past it: memory stays bounded by the batch, not by the table.
+    """
+    on = " AND ".join(f"t.{k} = i.{k}" for k in keys)
+    picked = ", ".join(f"i.{k}" for k in keys)
+    query = f"SELECT {picked} FROM {view} i JOIN {table} t ON {on}"  # noqa: S608
+    return con.sql(query).to_arrow_table()
 
 
 def upsert_authors(con: duckdb.DuckDBPyConnection, authors: pa.Table) -> int:
@@ -132,27 +187,16 @@ def upsert_authors(con: duckdb.DuckDBPyConnection, authors: pa.Table) -> int:
     for name in extra:
         base = base.append_column(name, authors.column(name))
     batch = latest_per_key(base, ["platform", "handle"], "updated_at")
-    con.register("__authors_in", batch)
-    try:
-        before = _count(con, "authors")
-        cols = AUTHOR_SCHEMA.names + extra
-        newer = "excluded.updated_at >= authors.updated_at"
-        sets = [
-            f"{c} = CASE WHEN {newer} THEN coalesce(excluded.{c}, authors.{c}) "
-            f"ELSE coalesce(authors.{c}, excluded.{c}) END"
-            for c in cols
-            if c not in ("platform", "handle", "updated_at")
-        ]
-        sets.append("updated_at = greatest(authors.updated_at, excluded.updated_at)")
-        col_list = ", ".join(cols)
-        con.execute(
-            f"INSERT INTO authors ({col_list}) SELECT {col_list} FROM __authors_in "  # noqa: S608
-            f"ON CONFLICT (platform, handle) DO UPDATE SET {', '.join(sets)}"
-        )
-        return _count(con, "authors") - before
-    finally:
-        con.complete()
-        con.unregister("__authors_in")
+    cols = AUTHOR_SCHEMA.names + extra
+    newer = "excluded.updated_at >= t.updated_at"
+    sets = [
+        f"{c} = CASE WHEN {newer} THEN coalesce(excluded.{c}, t.{c}) "
+        f"ELSE coalesce(t.{c}, excluded.{c}) END"
+        for c in cols
+        if c not in ("platform", "handle", "updated_at")
+    ]
+    sets.append("updated_at = greatest(t.updated_at, excluded.updated_at)")
+    return _upsert(con, "authors", ("platform", "handle"), batch, cols, sets)
 
 
 def insert_edges(con: duckdb.DuckDBPyConnection, edges: pa.Table) -> int:
@@ -207,15 +251,10 @@ def insert_matches(con: duckdb.DuckDBPyConnection, matches: pa.Table) -> None:
     """Store (platform, native_id, topic) matches, ignoring ones already stored."""
     if matches.num_rows == 0:
         return
-    con.register("__matches_in", matches)
-    try:
-        con.execute(
-            "INSERT INTO matches SELECT DISTINCT platform, native_id, topic FROM __matches_in "
-            "ON CONFLICT DO NOTHING"
-        )
-    finally:
-        con.complete()
-        con.unregister("__matches_in")
+    keys = ["platform", "native_id", "topic"]
+    batch = matches.select(keys).group_by(keys).aggregate([])
+    # Not ON CONFLICT DO NOTHING: see _upsert (its memory grows with the table).
+    _upsert(con, "matches", keys, batch, keys, ())
 
 
 def quarantine(con: duckdb.DuckDBPyConnection, items: Iterable[QuarantineItem]) -> int:
