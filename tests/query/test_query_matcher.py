@@ -161,3 +161,21 @@ def test_ingest_stores_matches_of_stored_topics(workspace: Workspace, store: Sto
     ingestor.write(Batch(posts=table))
     rows = store.con.execute("SELECT native_id, topic FROM matches ORDER BY ALL").fetchall()
     assert rows == [("0", "acme"), ("1", "rival")]
+
+
+def test_every_required_anchor_group_narrows_candidates() -> None:
+    from resonanz.query.prefilter import anchor_groups
+
+    groups = anchor_groups(parse('"acme phone" AND (cheap OR deal*) AND NOT spam'))
+    assert frozenset({"acme"}) in groups and frozenset({"phone"}) in groups
+    assert frozenset({"cheap", "deal"}) in groups
+    matcher = TopicMatcher({"t": "acme* AND (cheap OR deal)", "u": "acme NEAR/3 phone"})
+    posts = pa.table(
+        {
+            "platform": ["x"] * 4,
+            "native_id": ["1", "2", "3", "4"],
+            "text": ["acme is cheap", "acme only", "acme new phone", "phone acme deals"],
+        }
+    )
+    found = matcher(posts).to_pylist()
+    assert [(r["native_id"], r["topic"]) for r in found] == [("1", "t"), ("3", "u"), ("4", "u")]

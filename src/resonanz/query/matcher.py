@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
-from typing import Any, Final
+from collections.abc import Mapping, Sequence
+from typing import Final
 
 import duckdb
 import numpy as np
 import pyarrow as pa
 
 from resonanz.errors import ConfigError, QuerySyntaxError
+from resonanz.query.candidates import CandidateIndex
 from resonanz.query.evaluate import Doc, predicate
 from resonanz.query.fold import fold
 from resonanz.query.nodes import Node
 from resonanz.query.parser import parse
-from resonanz.query.prefilter import Hits, Prefilter, used_fields
+from resonanz.query.prefilter import Pairs, Prefilter, used_fields
 from resonanz.query.sql import FOLDED_TEXT
 
 MATCH_SCHEMA: Final = pa.schema(
@@ -68,6 +69,7 @@ class TopicMatcher:
         self.names = list(trees)
         self.predicates = [predicate(tree) for tree in trees.values()]
         self.prefilter = Prefilter(list(trees.values()))
+        self.index = CandidateIndex(self.prefilter, len(self.names))
         self.fields = used_fields(trees.values())
         self.duckdb_fold_from = duckdb_fold_from
 
@@ -76,23 +78,48 @@ class TopicMatcher:
         if posts.num_rows == 0:
             return MATCH_SCHEMA.empty_table()
         folded = self._fold(posts.column("text"))
-        hits: Hits = {}
-        self.prefilter.scan_texts(folded, hits)
         extras = [name for name in _EXTRAS if name in self.fields and name in posts.column_names]
-        for name in extras:
-            self.prefilter.scan_column(name, posts.column(name), hits)
-        found: list[tuple[int, int]] = []  # (post, topic)
-        rows = sorted(hits)
-        taken = posts.take(pa.array(rows, pa.int64())).select(["text", *extras]).to_pylist()
-        predicates = self.predicates
-        for post, row in zip(rows, taken, strict=True):
-            candidates, present = hits[post]
-            if self.prefilter.always:
-                self._decide_always(post, present, candidates, found)
-            if candidates:
-                doc = Doc(row.pop("text") or "", folded=folded[post], **row)
-                found.extend((post, index) for index in candidates if predicates[index](doc))
-        return self._table(posts, found, rows)
+        found = [self.prefilter.text_pairs(folded)]
+        found.extend(self.prefilter.column_pairs(name, posts.column(name)) for name in extras)
+        present = self.index.present(
+            (np.concatenate([p for p, _ in found]), np.concatenate([a for _, a in found]))
+        )
+        matched, undecided = self.index.settle_always(present, posts.num_rows)
+        candidates = self.index.candidates(present)
+        evaluated = self._evaluate(
+            posts,
+            folded,
+            extras,
+            (
+                np.concatenate([candidates[0], undecided[0]]),
+                np.concatenate([candidates[1], undecided[1]]),
+            ),
+        )
+        return self._table(
+            posts,
+            np.concatenate([matched[0], evaluated[0]]),
+            np.concatenate([matched[1], evaluated[1]]),
+        )
+
+    def _evaluate(
+        self, posts: pa.Table, folded: list[str], extras: Sequence[str], pairs: Pairs
+    ) -> Pairs:
+        """Evaluate the queries of the (post, topic) ``pairs``; return the pairs that match."""
+        if not len(pairs[0]):
+            return pairs
+        keys = np.sort(pairs[0] * len(self.names) + pairs[1])
+        post_ids, topic_ids = keys // len(self.names), keys % len(self.names)
+        firsts = np.flatnonzero(np.concatenate([[True], post_ids[1:] != post_ids[:-1]]))
+        rows = post_ids[firsts]
+        bounds = np.append(firsts, len(post_ids)).tolist()
+        taken = posts.take(pa.array(rows)).select(["text", *extras]).to_pylist()
+        predicates, topics = self.predicates, topic_ids.tolist()
+        answers: list[bool] = []
+        for k, (post, row) in enumerate(zip(rows.tolist(), taken, strict=True)):
+            doc = Doc(row.pop("text") or "", folded=folded[post], **row)
+            answers.extend(predicates[t](doc) for t in topics[bounds[k] : bounds[k + 1]])
+        keep = np.array(answers, bool)
+        return post_ids[keep], topic_ids[keep]
 
     def _fold(self, texts: pa.ChunkedArray) -> list[str]:
         """Fold a text column; large batches in DuckDB, with the SQL evaluator's expression."""
@@ -109,30 +136,8 @@ class TopicMatcher:
                 con.unregister("__texts")
         return result.column(0).to_pylist()  # type: ignore[no-any-return]
 
-    def _decide_always(
-        self, post: int, present: set[int], candidates: set[int], found: list[tuple[int, int]]
-    ) -> None:
-        """Settle the topics without anchors from the anchors present, or make them candidates."""
-        prefilter = self.prefilter
-        if prefilter.always_relevant.isdisjoint(present):
-            found.extend((post, index) for index in prefilter.match_without_anchors)
-            return
-        for index in prefilter.always:
-            known = prefilter.decide(index, present)
-            if known is None:
-                candidates.add(index)
-            elif known:
-                found.append((post, index))
-
-    def _table(self, posts: pa.Table, found: list[tuple[int, int]], rows: list[int]) -> pa.Table:
-        """Build the match table of ``found`` plus the NOT-only matches of posts without hits."""
-        post_ids = np.fromiter((post for post, _ in found), np.int64, len(found))
-        topic_ids = np.fromiter((topic for _, topic in found), np.int64, len(found))
-        quiet = self.prefilter.match_without_anchors
-        if quiet:  # posts without any anchor match NOT-only topics like ``-spam``
-            silent = np.setdiff1d(np.arange(posts.num_rows), np.array(rows, np.int64))
-            post_ids = np.concatenate([post_ids, np.repeat(silent, len(quiet))])
-            topic_ids = np.concatenate([topic_ids, np.tile(np.array(quiet), len(silent))])
+    def _table(self, posts: pa.Table, post_ids: np.ndarray, topic_ids: np.ndarray) -> pa.Table:
+        """Build the match table of the (post, topic) pairs, ordered by post then topic."""
         order = np.lexsort((topic_ids, post_ids))
         take = pa.array(post_ids[order])
         names = pa.array(self.names, pa.string())
@@ -144,9 +149,3 @@ class TopicMatcher:
             ],
             schema=MATCH_SCHEMA,
         )
-
-
-def _column(posts: pa.Table, name: str) -> list[Any]:
-    if name in posts.column_names:
-        return posts.column(name).to_pylist()  # type: ignore[no-any-return]
-    return [None] * posts.num_rows

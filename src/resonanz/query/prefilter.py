@@ -8,10 +8,10 @@ evaluated on every post.
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import ahocorasick
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -86,6 +86,25 @@ def anchors(node: Node) -> Anchors:
     return None
 
 
+def anchor_groups(node: Node) -> list[frozenset[str]]:
+    """Return anchor sets that must *all* meet the haystack of every post ``node`` matches.
+
+    Each set is one requirement (one of its anchors is present); AND, NEAR and the words of a
+    phrase add requirements, so a post holding a brand but not the words it must come with is
+    settled without evaluating the query.
+    """
+    if isinstance(node, Phrase):
+        pieces = [longest_literal(w) for w in node.words]
+        return [frozenset({fold(p) if node.raw else p}) for p in pieces if p]
+    if isinstance(node, Near):
+        sides = (_union(anchors(p) for p in node.left), _union(anchors(p) for p in node.right))
+        return [side for side in sides if side]
+    if isinstance(node, And):
+        return [group for child in node.children for group in anchor_groups(child)]
+    found = anchors(node)
+    return [found] if found else []
+
+
 def _union(sets: Iterable[Anchors]) -> Anchors:
     out: set[str] = set()
     for found in sets:
@@ -104,8 +123,8 @@ def _best(options: list[Anchors]) -> Anchors:
 
 
 Shortcut = Callable[[set[int]], bool | None]
-#: post position → (candidate topics, anchors present)
-Hits = dict[int, tuple[set[int], set[int]]]
+#: (post positions, anchor ids): one row per anchor found in a post's haystack
+Pairs = tuple[np.ndarray, np.ndarray]
 
 
 class Prefilter:
@@ -120,32 +139,45 @@ class Prefilter:
         by_anchor: dict[str, list[int]] = {}
         always: list[int] = []
         self._shortcuts: dict[int, Shortcut] = {}
-        self._relevant: dict[int, frozenset[int]] = {}
+        #: anchors that can change the answer of each always-topic
+        self.relevant: dict[int, frozenset[int]] = {}
+        #: anchor id sets besides the topic's own anchors, one of each must be present
+        self.required: dict[int, list[frozenset[int]]] = {}
         for index, tree in enumerate(trees):
             found = anchors(tree)
             if found is None:
                 always.append(index)
                 self._shortcuts[index] = self._shortcut(tree)
-                self._relevant[index] = frozenset(self._intern(a) for a in _leaf_anchors(tree))
+                self.relevant[index] = frozenset(self._intern(a) for a in _leaf_anchors(tree))
                 continue
             for anchor in found:
                 by_anchor.setdefault(anchor, []).append(index)
                 self._intern(anchor)
+            required = [
+                frozenset(self._intern(a) for a in group)
+                for group in anchor_groups(tree)
+                if group != found
+            ]
+            if required:
+                self.required[index] = required
         self.always = tuple(always)
-        self._memo: dict[tuple[str, str], tuple[frozenset[int], frozenset[int]] | None] = {}
-        # what each always-topic answers when none of its anchors is present
-        self._default = {index: self._shortcuts[index](set()) for index in always}
-        #: anchors that can change the answer of an always-topic
-        self.always_relevant = frozenset().union(*self._relevant.values())
-        #: always-topics that match a post in which none of ``always_relevant`` is present
-        self.match_without_anchors = tuple(i for i in always if self._default[i])
+        self._memo: dict[tuple[str, str], tuple[int, ...]] = {}
+        #: what each always-topic answers when none of its relevant anchors is present
+        self.default = {index: self._shortcuts[index](set()) for index in always}
+        #: the topics each anchor (by id) is an anchor of
+        self.topics_of = [tuple(by_anchor.get(anchor, ())) for anchor in self._ids]
         self._automaton: ahocorasick.Automaton | None = None
         if self._ids:
             automaton = ahocorasick.Automaton()
             for anchor, anchor_id in self._ids.items():
-                automaton.add_word(anchor, (anchor_id, tuple(by_anchor.get(anchor, ()))))
+                automaton.add_word(anchor, anchor_id)
             automaton.make_automaton()
             self._automaton = automaton
+
+    @property
+    def anchor_count(self) -> int:
+        """How many distinct anchors there are (ids run from 0 to this, exclusive)."""
+        return len(self._ids)
 
     def _intern(self, anchor: str) -> int:
         return self._ids.setdefault(anchor, len(self._ids))
@@ -163,72 +195,74 @@ class Prefilter:
         ids = frozenset(self._intern(anchor) for anchor in found)
         return lambda present: None if not ids.isdisjoint(present) else False
 
-    def scan(self, text: str) -> tuple[set[int], set[int]]:
-        """Return the topics with an anchor in ``text`` and the ids of the anchors present."""
-        topics: set[int] = set()
-        present: set[int] = set()
-        if self._automaton is not None:
-            for _end, (anchor_id, indices) in self._automaton.iter(text):
-                present.add(anchor_id)
-                topics.update(indices)
-        return topics, present
+    def present(self, text: str) -> tuple[int, ...]:
+        """Return the ids of the anchors present in ``text`` (each once)."""
+        if self._automaton is None:
+            return ()
+        return tuple(sorted({anchor_id for _end, anchor_id in self._automaton.iter(text)}))
 
-    def scan_texts(self, texts: Sequence[str], hits: Hits) -> None:
-        """Record the topics and anchors of each folded text in ``hits`` (by position)."""
+    def text_pairs(self, texts: Sequence[str]) -> Pairs:
+        """Return the anchors found in each folded text, as (post position, anchor id) rows."""
         if self._automaton is None or not texts:
-            return
-        starts = [0]
-        for text in texts[:-1]:
-            starts.append(starts[-1] + len(text) + 1)
+            return _NO_PAIRS
         # one pass over all texts; no anchor holds the separator, so none spans two posts
-        for end, (anchor_id, indices) in self._automaton.iter("\x02".join(texts)):
-            post = bisect_right(starts, end) - 1
-            entry = hits.get(post)
-            if entry is None:
-                entry = hits[post] = (set(), set())
-            entry[0].update(indices)
-            entry[1].add(anchor_id)
+        found = np.array(list(self._automaton.iter("\x02".join(texts))), np.int64)
+        if not len(found):
+            return _NO_PAIRS
+        lengths = np.fromiter(map(len, texts), np.int64, len(texts)) + 1
+        starts = np.cumsum(lengths) - lengths
+        return np.searchsorted(starts, found[:, 0], side="right") - 1, found[:, 1]
 
-    def scan_column(self, column: str, values: pa.ChunkedArray, hits: Hits) -> None:
-        """Record the topics and anchors of the marked values of ``column`` in ``hits``."""
+    def column_pairs(self, column: str, values: pa.ChunkedArray) -> Pairs:
+        """Return the anchors found in the marked values of ``column``, as in :meth:`text_pairs`."""
         array = values.combine_chunks()
         if array.null_count == len(array):
-            return
+            return _NO_PAIRS
         if pa.types.is_list(array.type) or pa.types.is_large_list(array.type):
-            posts = pc.list_parent_indices(array)
+            posts = pc.list_parent_indices(array).to_numpy()
             array = pc.list_flatten(array)
         else:
-            posts = pa.array(range(len(array)), pa.int64())
+            posts = np.arange(len(array), dtype=np.int64)
         encoded = pc.dictionary_encode(array)
         found = [self._value_hit(column, value) for value in encoded.dictionary.to_pylist()]
-        hit_codes = [code for code, hit in enumerate(found) if hit is not None]
-        if not hit_codes:
-            return
-        mask = pc.is_in(encoded.indices, value_set=pa.array(hit_codes, encoded.indices.type))
-        for code, post in zip(
-            encoded.indices.filter(mask).to_pylist(), posts.filter(mask).to_pylist(), strict=True
-        ):
-            topics, present = found[code]
-            entry = hits.get(post)
-            if entry is None:
-                entry = hits[post] = (set(), set())
-            entry[0].update(topics)
-            entry[1].update(present)
+        counts = np.fromiter(map(len, found), np.int64, len(found))
+        if not counts.any():
+            return _NO_PAIRS
+        codes = encoded.indices.fill_null(len(found)).to_numpy()
+        counts = np.append(counts, 0)  # the code of null values
+        flat = np.fromiter((a for hit in found for a in hit), np.int64, int(counts.sum()))
+        rows, offsets = expand(np.concatenate([[0], np.cumsum(counts)]), codes)
+        return posts[rows], flat[offsets]
 
-    def _value_hit(self, column: str, value: str) -> tuple[frozenset[int], frozenset[int]] | None:
+    def _value_hit(self, column: str, value: str) -> tuple[int, ...]:
         key = (column, value)
         if key not in self._memo:
             if len(self._memo) >= _MEMO_LIMIT:
                 self._memo.clear()
-            topics, present = self.scan(marked(column, value))
-            self._memo[key] = (frozenset(topics), frozenset(present)) if present else None
+            self._memo[key] = self.present(marked(column, value))
         return self._memo[key]
 
     def decide(self, index: int, present: set[int]) -> bool | None:
         """Decide an ``always`` topic from the anchors present, or None to evaluate it."""
-        if self._relevant[index].isdisjoint(present):
-            return self._default[index]
+        if self.relevant[index].isdisjoint(present):
+            return self.default[index]
         return self._shortcuts[index](present)
+
+
+_NO_PAIRS: Pairs = (np.zeros(0, np.int64), np.zeros(0, np.int64))
+
+
+def expand(starts: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return (position in ``rows``, offset) for every offset of the CSR ranges of ``rows``.
+
+    ``starts`` holds each row's first offset plus a final end; row ``r`` spans
+    ``starts[r]:starts[r + 1]``. Vectorised, so that no Python loop runs per post.
+    """
+    counts = starts[rows + 1] - starts[rows]
+    total = int(counts.sum())
+    where = np.repeat(np.arange(len(rows), dtype=np.int64), counts)
+    first = np.repeat(starts[rows] - (np.cumsum(counts) - counts), counts)
+    return where, first + np.arange(total, dtype=np.int64)
 
 
 def _leaf_anchors(node: Node) -> set[str]:
