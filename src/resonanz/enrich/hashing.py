@@ -65,7 +65,7 @@ class WordHasher:
             parts = [self.transform([text]) for text in texts]
             counts = sp.vstack([p[0] for p in parts], format="csr")
             return counts, sp.vstack([p[1] for p in parts], format="csr")
-        words, ids = _encode(self._tokens.findall(joined))
+        words, ids = encode_tokens(self._tokens.findall(joined))
         sep_id = words.index(_SEP_CHAR) if len(texts) > 1 else -1
         is_sep = ids == sep_id
         rows = np.cumsum(is_sep)
@@ -89,7 +89,7 @@ class WordHasher:
         return counts, unigrams
 
 
-def _encode(tokens: list[str]) -> tuple[list[str], np.ndarray]:
+def encode_tokens(tokens: list[str]) -> tuple[list[str], np.ndarray]:
     """Return the distinct tokens and each token's number among them."""
     try:
         encoded = pa.array(tokens, pa.string()).dictionary_encode()

@@ -43,19 +43,35 @@ class LinearHead:
 
     def logits(self, feats: TextFeatures, dense: np.ndarray) -> np.ndarray:
         """Return the (n × K) raw scores of a batch."""
-        n = len(feats.raw)
+        words = feats.words if self.words is not None else None
+        chars = feats.chars if self.chars is not None else None
+        return self.scores(len(feats.raw), words, chars, dense)
+
+    def scores(
+        self,
+        n: int,
+        words: sp.csr_matrix | None,
+        chars: sp.csr_matrix | None,
+        dense: np.ndarray,
+    ) -> np.ndarray:
+        """Return the (n × K) raw scores of ``n`` rows of word, character and dense features."""
         out = np.tile(self.intercept.astype(np.float32), (n, 1))
-        if self.words is not None:
-            out += (feats.words @ self.words).toarray()
-        if self.chars is not None:
-            out += (feats.chars @ self.chars).toarray()
+        if self.words is not None and words is not None:
+            out += (words @ self.words).toarray()
+        if self.chars is not None and chars is not None:
+            out += (chars @ self.chars).toarray()
         if self.dense is not None:
-            out += dense @ self.dense
+            # einsum, not BLAS: row results must not depend on the batch they come in (BLAS
+            # blocks by matrix size), and BLAS worker threads spin on small products.
+            out += np.einsum("nd,dk->nk", dense, self.dense)
         return out
 
     def proba(self, feats: TextFeatures, dense: np.ndarray) -> np.ndarray:
         """Return class probabilities (softmax) or per-label probabilities (sigmoid)."""
-        z = self.logits(feats, dense)
+        return self.squash(self.logits(feats, dense))
+
+    def squash(self, z: np.ndarray) -> np.ndarray:
+        """Turn raw scores into probabilities (softmax, or sigmoid when multi-label)."""
         if self.multilabel:
             return np.asarray(1.0 / (1.0 + np.exp(-z)), dtype=np.float32)
         z -= z.max(axis=1, keepdims=True)

@@ -13,8 +13,9 @@ from importlib import resources
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.feature_extraction import FeatureHasher
 
-from resonanz.enrich.features import TextFeatures, lexicon_matrix
+from resonanz.enrich.features import N_FEATURES, TextFeatures, lexicon_matrix
 
 #: Names of the dense features every sentiment/emotion head may read, in column order.
 DENSE_NAMES = (
@@ -28,6 +29,22 @@ DENSE_NAMES = (
     "questions",
     "log_tokens",
 )
+
+#: Emoticons as the word bigrams the tokeniser makes of them (":)" → ": )"), with polarity.
+EMOTICONS = {
+    ": )": 0.6,
+    "- )": 0.6,
+    "; )": 0.5,
+    "= )": 0.5,
+    ": d": 0.7,
+    ": p": 0.4,
+    "< 3": 0.7,
+    ": (": -0.6,
+    "- (": -0.6,
+    ": /": -0.3,
+}
+#: Words that open a contrasting clause: what follows them counts more ("gut, aber teuer").
+CONTRASTS = frozenset({"but", "however", "aber", "jedoch"})
 
 
 def read_tsv(name: str) -> dict[str, str]:
@@ -51,6 +68,8 @@ class Lexicons:
     emoji: dict[str, float]
     negators: frozenset[str]
     matrix: sp.csr_matrix  # N_FEATURES × 10 raw columns (see load_lexicons)
+    emoticons: sp.csr_matrix  # N_FEATURES × 2 (positive, negative) over bigram columns
+    contrast: sp.csr_matrix  # N_FEATURES × 1, the contrast words
 
     def polarity(self, lang: str) -> dict[str, float]:
         """Return the word polarities used for ``lang`` (German or else English)."""
@@ -59,6 +78,7 @@ class Lexicons:
     def dense(self, feats: TextFeatures, is_de: np.ndarray) -> np.ndarray:
         """Return the (n × len(DENSE_NAMES)) dense features of a batch."""
         raw = np.asarray((feats.unigrams @ self.matrix).todense(), dtype=np.float32)
+        raw[:, 4:6] += (feats.counts @ self.emoticons).toarray()
         pos = np.where(is_de, raw[:, 2], raw[:, 0])
         neg = np.where(is_de, raw[:, 3], raw[:, 1])
         negations = np.where(is_de, raw[:, 7], raw[:, 6])
@@ -82,6 +102,18 @@ def _split(weights: dict[str, float]) -> tuple[dict[str, float], dict[str, float
     pos = {w: v for w, v in weights.items() if v > 0}
     neg = {w: -v for w, v in weights.items() if v < 0}
     return pos, neg
+
+
+def _bigram_matrix(weights: dict[str, float]) -> sp.csr_matrix:
+    """Return an (N_FEATURES × 2) matrix of positive and negative bigram weights."""
+    hasher = FeatureHasher(n_features=N_FEATURES, input_type="string", alternate_sign=False)
+    columns = hasher.transform([[bigram] for bigram in weights]).tocsr().indices
+    values = np.asarray(list(weights.values()), dtype=np.float32)
+    return sp.csr_matrix(
+        (np.abs(values), (columns, (values < 0).astype(np.int64))),
+        shape=(N_FEATURES, 2),
+        dtype=np.float32,
+    )
 
 
 @cache
@@ -113,4 +145,6 @@ def load_lexicons() -> Lexicons:
         emoji=emoji,
         negators=frozenset(negs),
         matrix=lexicon_matrix(columns),
+        emoticons=_bigram_matrix(EMOTICONS),
+        contrast=lexicon_matrix([dict.fromkeys(CONTRASTS, 1.0)]),
     )

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -140,10 +141,17 @@ class Candidate:
         self.evidence.append(why)
 
 
-def _activity(posts: pa.Table) -> dict[tuple[str, str], dict[str, Any]]:
+_DEFAULT = ("customer", 0.2, ["no other signal: a member of the public"])
+_BUYS = ("prospect", 0.55, ["asks about buying"])
+_COMPLAINS = ("customer", 0.55, ["complains about a product or service"])
+#: Joins platform and handle into one key (no handle holds it).
+_KEY_SEP = "\x1f"
+
+
+def _activity(posts: pa.Table) -> pa.Table | None:
     """Return per (platform, author) batch counts: posts, distinct texts, links, time span."""
     if posts.num_rows == 0 or "author" not in posts.column_names:
-        return {}
+        return None
     has_links = pc.greater(pc.fill_null(pc.list_value_length(posts.column("links")), 0), 0)
     table = pa.table(
         {
@@ -156,7 +164,7 @@ def _activity(posts: pa.Table) -> dict[tuple[str, str], dict[str, Any]]:
             "complaint": _intent_flag(posts, "complaint"),
         }
     )
-    grouped = table.group_by(["platform", "author"], use_threads=False).aggregate(
+    return table.group_by(["platform", "author"], use_threads=False).aggregate(
         [
             ("text", "count"),
             ("text", "count_distinct"),
@@ -167,10 +175,36 @@ def _activity(posts: pa.Table) -> dict[tuple[str, str], dict[str, Any]]:
             ("complaint", "sum"),
         ]
     )
-    # Column by column: far cheaper than one dict per row from Arrow.
-    names = grouped.column_names
-    rows = (dict(zip(names, values, strict=True)) for values in zip(*_lists(grouped), strict=True))
-    return {(r["platform"], r["author"]): r for r in rows if r["author"]}
+
+
+def _activity_rows(authors: pa.Table, activity: pa.Table | None) -> np.ndarray:
+    """Return each author's row in ``activity`` (-1: no posts in the batch, or no handle)."""
+    if activity is None or not {"platform", "handle"} <= set(authors.column_names):
+        return np.full(authors.num_rows, -1, dtype=np.int64)
+    stats_keys = pc.binary_join_element_wise(
+        activity["platform"], activity["author"], _KEY_SEP, null_handling="emit_null"
+    )
+    keys = pc.binary_join_element_wise(
+        authors["platform"], authors["handle"], _KEY_SEP, null_handling="emit_null"
+    )
+    found = pc.index_in(keys, value_set=stats_keys)
+    empty = pc.fill_null(pc.equal(authors["handle"], ""), True)  # an empty handle has no stats
+    found = pc.if_else(empty, pa.scalar(None, found.type), found)
+    return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
+def _stats_signals(activity: pa.Table | None, rows: np.ndarray) -> dict[str, np.ndarray]:
+    """Return per author: 3+ posts in the batch (every count rule needs that), buys, complains."""
+    out = {name: np.zeros(len(rows), dtype=bool) for name in ("many", "purchase", "complaint")}
+    if activity is None or not len(activity):
+        return out
+    known, at = rows >= 0, np.maximum(rows, 0)
+    many = np.asarray(activity["text_count"].to_numpy(zero_copy_only=False)) >= 3
+    out["many"] = known & many[at]
+    for name in ("purchase", "complaint"):
+        sums = pc.fill_null(activity[f"{name}_sum"], 0).to_numpy(zero_copy_only=False)
+        out[name] = known & (np.asarray(sums)[at] > 0)
+    return out
 
 
 def _lists(table: pa.Table, names: Sequence[str] | None = None) -> list[list[Any]]:
@@ -178,11 +212,21 @@ def _lists(table: pa.Table, names: Sequence[str] | None = None) -> list[list[Any
     return [table.column(n).to_pylist() for n in (names or table.column_names)]
 
 
+def _column(table: pa.Table, name: str) -> list[Any]:
+    """Return a column as a Python list (all None when the table lacks it)."""
+    if name in table.column_names:
+        return table.column(name).to_pylist()  # type: ignore[no-any-return]
+    return [None] * table.num_rows
+
+
 def _intent_flag(posts: pa.Table, intent: str) -> pa.Array:
     if "intents" not in posts.column_names:
-        return pa.array([0] * posts.num_rows, pa.int64())
-    flags = [int(intent in (v or ())) for v in posts.column("intents").to_pylist()]
-    return pa.array(flags, pa.int64())
+        return pa.array(np.zeros(posts.num_rows, dtype=np.int64))
+    lists = posts.column("intents").combine_chunks()
+    hit = pc.fill_null(pc.equal(pc.list_flatten(lists), intent), False)
+    parents = np.asarray(pc.list_parent_indices(lists).filter(hit).to_numpy(), dtype=np.int64)
+    flags = np.bincount(parents, minlength=posts.num_rows) > 0
+    return pa.array(flags.astype(np.int64))
 
 
 class StakeholderEnricher:
@@ -228,9 +272,9 @@ class StakeholderEnricher:
         if n >= 3 and (stats["links_sum"] or 0) / n >= 0.8:
             found["bot"].add(0.3, "nearly every post carries a link")
         if stats["purchase_sum"]:
-            found["prospect"].add(0.55, "asks about buying")
+            found["prospect"].add(_BUYS[1], _BUYS[2][0])
         if stats["complaint_sum"]:
-            found["customer"].add(0.55, "complains about a product or service")
+            found["customer"].add(_COMPLAINS[1], _COMPLAINS[2][0])
 
     def classify(
         self, row: dict[str, Any], stats: dict[str, Any] | None
@@ -248,24 +292,60 @@ class StakeholderEnricher:
             )
         return group, round(min(best.score, 0.99), 3), best.evidence
 
+    def _busy_profiles(self, authors: pa.Table) -> np.ndarray:
+        """Return where an author's profile may carry a signal (the others are the default).
+
+        A superset is fine: those authors are classified one by one by :meth:`classify`.
+        """
+        n = authors.num_rows
+        busy = np.zeros(n, dtype=bool)
+        bios = _column(authors, "bio")
+        busy |= np.fromiter((bool(b) for b in bios), bool, n)
+        busy |= np.fromiter((bool(b) for b in _column(authors, "is_bot")), bool, n)
+        followers = np.fromiter((f or 0 for f in _column(authors, "followers")), np.int64, n)
+        busy |= followers >= 10_000
+        names = [
+            f"{h or ''} {d or ''}".lower()[:300]
+            for h, d in zip(
+                _column(authors, "handle"), _column(authors, "display_name"), strict=True
+            )
+        ]
+        busy |= np.fromiter(("bot" in name for name in names), bool, n)
+        busy[self.competitors.texts_with_hits(names)] = True
+        return busy
+
     def __call__(self, authors: pa.Table, posts: pa.Table) -> dict[str, pa.Array]:
-        """Return stakeholder, stakeholder_confidence, stakeholder_evidence for ``authors``."""
+        """Return stakeholder, stakeholder_confidence, stakeholder_evidence for ``authors``.
+
+        Most authors of a batch show no signal at all; they get the default group without a
+        Python call each, and only the others go through :meth:`classify`.
+        """
         activity = _activity(posts)
-        groups, confidences, evidence = [], [], []
+        stats_rows = _activity_rows(authors, activity)
+        signals = _stats_signals(activity, stats_rows)
+        one_by_one = self._busy_profiles(authors) | signals["many"]
+        groups: list[str] = [_DEFAULT[0]] * authors.num_rows
+        confidences: list[float] = [_DEFAULT[1]] * authors.num_rows
+        evidence: list[list[str]] = [_DEFAULT[2]] * authors.num_rows
+        # Without profile signals and with few posts, only buying or complaining can count.
+        complains = np.flatnonzero(~one_by_one & ~signals["purchase"] & signals["complaint"])
+        for i in complains.tolist():
+            groups[i], confidences[i], evidence[i] = _COMPLAINS
+        for i in np.flatnonzero(~one_by_one & signals["purchase"]).tolist():
+            groups[i], confidences[i], evidence[i] = _BUYS
+        busy = np.flatnonzero(one_by_one)
         # Only the columns classify reads: an author's raw record can be large.
         names = [n for n in _AUTHOR_FIELDS if n in authors.column_names]
-        rows: Iterable[Any] = (
-            (dict(zip(names, v, strict=True)) for v in zip(*_lists(authors, names), strict=True))
+        picked = authors.take(pa.array(busy, pa.int64()))
+        rows = (
+            (dict(zip(names, v, strict=True)) for v in zip(*_lists(picked, names), strict=True))
             if names
-            else ({} for _ in range(authors.num_rows))
+            else ({} for _ in busy)
         )
-        for row in rows:
-            group, confidence, why = self.classify(
-                row, activity.get((row.get("platform"), row.get("handle")))
-            )
-            groups.append(group)
-            confidences.append(confidence)
-            evidence.append(why)
+        for i, row, stats in zip(
+            busy.tolist(), rows, self._stats(activity, stats_rows[busy]), strict=True
+        ):
+            groups[i], confidences[i], evidence[i] = self.classify(row, stats)
         return {
             "stakeholder": pa.array(groups, pa.string()),
             "stakeholder_confidence": pa.array(confidences, pa.float32()),
@@ -274,3 +354,16 @@ class StakeholderEnricher:
                 [json.dumps({self.name: self.version})] * len(groups), pa.string()
             ),
         }
+
+    @staticmethod
+    def _stats(activity: pa.Table | None, rows: np.ndarray) -> list[dict[str, Any] | None]:
+        """Return the batch statistics dict of each given activity row (None for -1)."""
+        if activity is None:
+            return [None] * len(rows)
+        taken = activity.take(pa.array(np.maximum(rows, 0), pa.int64()))
+        names = taken.column_names
+        values = zip(*_lists(taken), strict=True) if len(rows) else iter(())
+        return [
+            dict(zip(names, v, strict=True)) if row >= 0 else None
+            for row, v in zip(rows.tolist(), values, strict=True)
+        ]

@@ -58,9 +58,16 @@ def _fit_columns(
 
 def _scatter(coef: np.ndarray, columns: np.ndarray, width: int) -> sp.csr_matrix:
     """Place compact weights (K × used) back into a (width × K) sparse matrix."""
-    full = sp.lil_matrix((width, coef.shape[0]), dtype=np.float32)
     keep = np.abs(coef).max(axis=0) > 1e-4
-    full[columns[keep], :] = coef[:, keep].T
+    rows = columns[keep]
+    k = coef.shape[0]
+    full = sp.coo_matrix(
+        (
+            coef[:, keep].T.astype(np.float32).ravel(),
+            (np.repeat(rows, k), np.tile(np.arange(k), len(rows))),
+        ),
+        shape=(width, k),
+    )
     return full.tocsr()
 
 
