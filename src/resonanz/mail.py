@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import smtplib
 import ssl
-from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Final
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from resonanz.secrets import Secret
 
@@ -15,22 +16,27 @@ from resonanz.secrets import Secret
 SEND_ERRORS: Final = (OSError, smtplib.SMTPException)
 
 
-@dataclass(frozen=True)
-class SmtpServer:
-    """Where and how to send: the fields the ``[alerts.smtp]`` and ``[web.smtp]`` tables share.
+class SmtpSettings(BaseModel):
+    """The mail server e-mails go through: the ``[alerts.smtp]`` and ``[web.smtp]`` tables.
 
     Encrypted connections (``ssl`` or ``starttls``) always check the server's certificate
     against the system's trust store.
     """
 
-    host: str
-    port: int
-    sender: str
-    user: str | None = None
-    password: Secret | None = None
-    starttls: bool = False
-    ssl: bool = False
-    timeout_s: float = 30.0
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    host: str = Field("localhost", description="SMTP server host.")
+    port: int = Field(25, ge=1, le=65535, description="SMTP server port (587 for STARTTLS).")
+    user: str | None = Field(
+        None,
+        validation_alias=AliasChoices("user", "username"),
+        description="Login name, if the server needs one (``username`` is accepted too).",
+    )
+    password: Secret | None = Field(None, description="Login password, as a secret reference.")
+    sender: str = Field("resonanz@localhost", description="The From address of the e-mails.")
+    starttls: bool = Field(False, description="Upgrade the connection with STARTTLS.")
+    ssl: bool = Field(False, description="Connect with implicit TLS (port 465).")
+    timeout_s: float = Field(30.0, gt=0, description="Seconds to wait for the server.")
 
 
 def build_message(sender: str, recipients: list[str], subject: str, body: str) -> EmailMessage:
@@ -43,7 +49,7 @@ def build_message(sender: str, recipients: list[str], subject: str, body: str) -
     return message
 
 
-def send_message(server: SmtpServer, message: EmailMessage, workspace: Path | None) -> None:
+def send_message(server: SmtpSettings, message: EmailMessage, workspace: Path | None) -> None:
     """Send ``message``, logging in when a user and password are set.
 
     Raises one of :data:`SEND_ERRORS` when the server cannot be reached or refuses the

@@ -18,9 +18,10 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from resonanz.alerts.service import list_alerts, run_alerts
-from resonanz.alerts.settings import AlertRule, AlertSettings, SmtpSettings
+from resonanz.alerts.settings import AlertRule, AlertSettings
 from resonanz.cli import main
 from resonanz.localnet.server import run_in_thread
+from resonanz.mail import SmtpSettings
 from resonanz.workspace import Workspace
 
 

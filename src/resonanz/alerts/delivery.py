@@ -11,9 +11,9 @@ from typing import Any
 
 import httpx
 
-from resonanz.alerts.settings import AlertRule, SmtpSettings
+from resonanz.alerts.settings import AlertRule
 from resonanz.errors import ResonanzError
-from resonanz.mail import SEND_ERRORS, SmtpServer, build_message, send_message
+from resonanz.mail import SEND_ERRORS, SmtpSettings, build_message, send_message
 from resonanz.secrets import Secret
 
 
@@ -76,18 +76,8 @@ def send_email(
     """Send the alert by e-mail; raise :class:`DeliveryError` naming the setting to check."""
     subject = str(summary["headline"])[:200]
     message = build_message(smtp.sender, recipients, subject, render_text(summary))
-    server = SmtpServer(
-        host=smtp.host,
-        port=smtp.port,
-        sender=smtp.sender,
-        user=smtp.user,
-        password=smtp.password,
-        starttls=smtp.starttls,
-        ssl=smtp.ssl,
-        timeout_s=smtp.timeout_s,
-    )
     try:
-        send_message(server, message, workspace)
+        send_message(smtp, message, workspace)
     except SEND_ERRORS as exc:
         raise DeliveryError(
             f"e-mail via {smtp.host}:{smtp.port} failed ({type(exc).__name__}); check [alerts.smtp]"

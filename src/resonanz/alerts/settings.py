@@ -27,24 +27,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from resonanz.mail import SmtpSettings
 from resonanz.secrets import Secret
 
 DetectorKind = Literal["volume", "negative_share", "negative_volume"]
-
-
-class SmtpSettings(BaseModel):
-    """The mail server alert e-mails are sent through."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    host: str = Field("localhost", description="SMTP server host.")
-    port: int = Field(25, ge=1, le=65535, description="SMTP server port (587 for STARTTLS).")
-    user: str | None = Field(None, description="Login name, if the server needs one.")
-    password: Secret | None = Field(None, description="Login password, as a secret reference.")
-    sender: str = Field("resonanz@localhost", description="The From address of alert e-mails.")
-    starttls: bool = Field(False, description="Upgrade the connection with STARTTLS.")
-    ssl: bool = Field(False, description="Connect with implicit TLS (port 465).")
-    timeout_s: float = Field(20.0, gt=0, description="Seconds to wait for the server.")
 
 
 class AlertRule(BaseModel):

@@ -8,10 +8,10 @@ from email.message import EmailMessage
 import duckdb
 
 from resonanz.errors import ResonanzError
-from resonanz.mail import SEND_ERRORS, SmtpServer, build_message, send_message
+from resonanz.mail import SEND_ERRORS, SmtpSettings, build_message, send_message
 from resonanz.report.files import report_bytes
 from resonanz.store.writer import get_cursor, set_cursor
-from resonanz.web.settings import ReportSchedule, SmtpSettings
+from resonanz.web.settings import ReportSchedule
 from resonanz.workspace import Workspace
 
 PERIODS = {"day": timedelta(days=1), "week": timedelta(days=7), "month": timedelta(days=30)}
@@ -34,17 +34,8 @@ def _message(
 def deliver(ws: Workspace, msg: EmailMessage) -> None:
     """Send one message through the workspace's ``[web.smtp]`` server."""
     smtp = ws.settings.web.smtp
-    server = SmtpServer(
-        host=smtp.host,
-        port=smtp.port,
-        sender=smtp.sender,
-        user=smtp.username,
-        password=smtp.password,
-        starttls=smtp.starttls,
-        timeout_s=30,
-    )
     try:
-        send_message(server, msg, ws.folder)
+        send_message(smtp, msg, ws.folder)
     except SEND_ERRORS as exc:
         raise DeliveryError(
             f"cannot send the report via {smtp.host}:{smtp.port} ({exc}); check [web.smtp]"

@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from resonanz.mail import SmtpSettings
 from resonanz.secrets import Secret
 
 
@@ -20,19 +21,6 @@ class ReportSchedule(BaseModel):
     to: list[str] = Field(description="E-mail addresses that receive the report.")
     format: Literal["pdf", "html"] = Field("pdf", description="Attach the report as PDF or HTML.")
     language: Literal["de", "en"] = Field("en", description="Language of the report.")
-
-
-class SmtpSettings(BaseModel):
-    """How reports are sent by e-mail (``[web.smtp]``)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    host: str = Field("localhost", description="SMTP server.")
-    port: int = Field(25, ge=1, le=65535, description="SMTP port.")
-    starttls: bool = Field(False, description="Upgrade the connection with STARTTLS.")
-    username: str | None = Field(None, description="SMTP login, if the server needs one.")
-    password: Secret | None = Field(None, description="SMTP password (env/file/stored secret).")
-    sender: str = Field("resonanz@localhost", description="From address of report e-mails.")
 
 
 class WebSettings(BaseModel):
