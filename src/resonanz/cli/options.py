@@ -142,17 +142,43 @@ def emit_rows(
         print_table(rows, cols)
 
 
+#: Columns whose cells are all at most this wide never wrap; the long ones share the rest.
+SHORT_COLUMN = 24
+#: The narrowest a long column gets before the table overflows the terminal.
+LONG_COLUMN_MIN = 16
+
+
 def print_table(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> None:
-    """Print rows as a terminal table (rich)."""
+    """Print rows as a terminal table (rich).
+
+    Short columns (ids, counts, dates) keep their width and only long ones (texts, lists)
+    wrap, so a narrow terminal does not squeeze every column to one letter. Output that
+    goes to a file or pipe is not wrapped at all.
+    """
     from rich.console import Console
     from rich.table import Table
 
+    cells = [[_table_cell(row.get(c)) for c in columns] for row in rows]
+    widths = [max([len(col), *(len(r[i]) for r in cells)]) for i, col in enumerate(columns)]
     table = Table(show_lines=False)
-    for col in columns:
-        table.add_column(col, overflow="fold")
-    for row in rows:
-        table.add_row(*(_cell(row.get(c)) for c in columns))
-    Console().print(table)
+    for col, width in zip(columns, widths, strict=True):
+        if width <= SHORT_COLUMN:
+            table.add_column(col, no_wrap=True, min_width=width)
+        else:
+            table.add_column(col, overflow="fold", min_width=LONG_COLUMN_MIN)
+    for row_cells in cells:
+        table.add_row(*row_cells)
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=max(80, sum(widths) + 3 * len(widths) + 1))
+    console.print(table)
+
+
+def _table_cell(value: object) -> str:
+    """Render a cell for reading: times to the second, in UTC, without the offset."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+    return _cell(value)
 
 
 def _cell(value: object) -> str:
