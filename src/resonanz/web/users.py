@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
@@ -22,9 +23,16 @@ TOKEN_ROLES: Final = (*ROLES, "shop")
 MIN_PASSWORD = 8
 
 _HASHER = PasswordHasher()
-# A hash of a random password, verified when a username is unknown, so that the time a
-# failed login takes does not tell whether the user exists.
-_DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(16))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Hash a random password once (on the first failed login, not at import).
+
+    It is verified when a username is unknown, so that the time a failed login takes
+    does not tell whether the user exists.
+    """
+    return _HASHER.hash(secrets.token_urlsafe(16))
 
 
 class UserError(ResonanzError):
@@ -168,7 +176,7 @@ def authenticate(con: duckdb.DuckDBPyConnection, username: str, password: str) -
     row = con.execute(
         "SELECT id, password_hash FROM web_users WHERE username = ?", [username]
     ).fetchone()
-    stored = str(row[1]) if row else _DUMMY_HASH
+    stored = str(row[1]) if row else _dummy_hash()
     try:
         _HASHER.verify(stored, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
