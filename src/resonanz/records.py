@@ -7,6 +7,7 @@ ids on the same platform.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any, Final, TypedDict
@@ -165,7 +166,31 @@ def to_table(rows: Iterable[Mapping[str, Any]], schema: pa.Schema) -> pa.Table:
     for row in rows:
         for name in names:
             columns[name].append(row.get(name))
-    return pa.Table.from_pydict(columns, schema=schema)
+    try:
+        return pa.Table.from_pydict(columns, schema=schema)
+    except UnicodeEncodeError:
+        # Rare: a lone surrogate (from a JSON escape such as "\ud800") has no UTF-8 form.
+        # Mark it as unreadable instead of failing the batch it arrived in.
+        scrubbed = {name: [_scrub(v) for v in values] for name, values in columns.items()}
+        return pa.Table.from_pydict(scrubbed, schema=schema)
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def replace_lone_surrogates(text: str) -> str:
+    """Replace lone surrogates, which cannot be encoded, by U+FFFD (an unreadable character)."""
+    return _LONE_SURROGATE.sub("\ufffd", text)
+
+
+def _scrub(value: Any) -> Any:
+    if isinstance(value, str):
+        return replace_lone_surrogates(value)
+    if isinstance(value, list):
+        return [_scrub(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _scrub(v) for k, v in value.items()}
+    return value
 
 
 def empty(schema: pa.Schema) -> pa.Table:

@@ -26,6 +26,7 @@ def test_enrich_reports_bad_lines_and_keeps_going(tmp_path: Path) -> None:
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [r["id"] for r in rows] == [1, 3]
     assert rows[0]["sentiment"] == "positive" and rows[0]["stakeholder"] == "press"
+    assert rows[1]["text"] == "\ufffd lone surrogate" and "question" not in rows[1]["intents"]
     reasons = [json.loads(line)["reason"] for line in bad.read_text(encoding="utf-8").splitlines()]
     assert reasons[0].startswith("invalid JSON") and reasons[1].startswith("invalid UTF-8")
 

@@ -10,6 +10,7 @@ from typing import Any, TextIO
 import click
 
 from resonanz.cli.options import dumps, load_workspace
+from resonanz.records import replace_lone_surrogates
 
 TASK_CHOICE = click.Choice(["sentiment", "emotion", "aspects", "intents"])
 CHUNK = 10_000
@@ -48,10 +49,9 @@ def _records(path: Path, bad: TextIO | None) -> tuple[list[dict[str, Any]], int]
                         + "\n"
                     )
                 continue
-            # Lone surrogates from JSON escapes cannot be stored: replace them.
-            record["text"] = (
-                str(record.get("text") or "").encode("utf-8", "replace").decode("utf-8")
-            )
+            # Lone surrogates from JSON escapes cannot be encoded: mark them as unreadable
+            # (U+FFFD), not as "?", which would read as a question.
+            record["text"] = replace_lone_surrogates(str(record.get("text") or ""))
             rows.append(record)
     return rows, errors
 
