@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import random
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pytest
+from sklearn.feature_extraction.text import HashingVectorizer
 
-from resonanz.enrich.cues import CueMatcher
-from resonanz.enrich.features import normalise, normalise_all
+from resonanz.enrich.cues import CueMatcher, JoinedTexts
+from resonanz.enrich.features import (
+    FAST_TOKEN_PATTERN,
+    N_FEATURES,
+    TOKEN_PATTERN,
+    TextFeatures,
+    normalise,
+    normalise_all,
+)
 from resonanz.enrich.stakeholder import StakeholderEnricher
 from resonanz.records import AUTHOR_SCHEMA, POST_SCHEMA, to_table
+from resonanz.scale.firehose import post_rows
 
 PIECES = [
     "Sooooo GOOD",
@@ -120,3 +131,39 @@ def test_batch_stakeholders_are_those_of_classify() -> None:
         assert columns["stakeholder"][i].as_py() == group
         assert columns["stakeholder_confidence"][i].as_py() == pytest.approx(confidence)
         assert columns["stakeholder_evidence"][i].as_py() == evidence
+
+
+def test_find_all_is_find_text_by_text() -> None:
+    matcher = CueMatcher({"a": ["*x*", "x", "ä*", "*_"], "b": ["x", "e.v.", "akku*"]})
+    rng = random.Random(2)
+    pieces = ["akku", "x", "_", "ä", " ", "e.v.", "\x02", "xx", "?", "straße"]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 9))) for _ in range(600)]
+    for batch in (texts, [t for t in texts if "\x02" not in t], texts[:1], []):
+        hits = matcher.find_all(JoinedTexts(batch))
+        found: list[list[tuple[str, int]]] = [[] for _ in batch]
+        for text, start, label in zip(hits.text, hits.start, hits.label, strict=True):
+            found[int(text)].append((matcher.label_names[int(label)], int(start)))
+        assert found == [matcher.find(text) for text in batch]
+
+
+def test_word_hashing_is_hashing_vectorizers() -> None:
+    texts = normalise_all([row["text"] for row in post_rows(300, seed=8)] + _texts(4, 300))
+    texts = [t for t in texts if "\ud800" not in t]
+    reference = HashingVectorizer(
+        n_features=N_FEATURES,
+        ngram_range=(1, 2),
+        alternate_sign=False,
+        token_pattern=TOKEN_PATTERN,
+        lowercase=False,
+        norm=None,
+        dtype=np.float32,
+    )
+    for batch in (texts, [*texts, "a\x00b c"], texts[:1]):
+        counts = TextFeatures(batch).counts
+        assert (counts != reference.transform(batch)).nnz == 0
+        assert counts.has_canonical_format
+
+
+def test_fast_token_pattern_is_token_pattern() -> None:
+    text = "".join(chr(c) for c in range(0x3100)) + " ".join(_texts(6, 200))
+    assert re.findall(FAST_TOKEN_PATTERN, text) == re.findall(TOKEN_PATTERN, text)

@@ -1,14 +1,16 @@
-"""The NumPy language model and the string-method clause scorer give exactly the old answers."""
+"""The NumPy language model and the fast clause scorers give exactly the defined answers."""
 
 from __future__ import annotations
 
 import random
 
+import numpy as np
 import pytest
 
 from resonanz.enrich import language
-from resonanz.enrich.aspects import ClauseScorer, local_polarity
-from resonanz.enrich.features import normalise_all
+from resonanz.enrich.clauses import BatchClauses, local_polarity
+from resonanz.enrich.cues import JoinedTexts
+from resonanz.enrich.features import TextFeatures, normalise_all
 from resonanz.enrich.lexicon import load_lexicons
 from resonanz.scale.firehose import post_rows
 from shared_datasets import shared_data
@@ -69,16 +71,28 @@ def test_numpy_model_on_real_german_posts() -> None:
     assert language._predict(prepared) == _fasttext(prepared)
 
 
-def test_clause_scorer_is_local_polarity() -> None:
-    lex = load_lexicons()
+def _clause_texts() -> list[str]:
     rng = random.Random(0)
-    pieces = [*"abcäöüß_.,;!?-#@'\u00a0😀\n", " ", " ", "aber", "but", "nicht", "not", "gut"]
+    pieces = [*"abcäöüß_.,;!?-#@'\u00a0😀\n\x02", " ", " ", "aber", "but", "nicht", "not", "gut"]
     pieces += ["schlecht", "great", "kaputt", "jedoch", "however", "good", "never"]
     texts = normalise_all([row["text"] for row in post_rows(150, seed=9)])
-    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 160))) for _ in range(250)]
-    for text in texts:
-        scorer = ClauseScorer(text)
-        for start in range(0, len(text) + 1, 2):
-            for lexicon in (lex.de, lex.en):
-                expected = local_polarity(text, start, lexicon, lex.negators)
-                assert scorer.polarity(start, lexicon, lex.negators) == expected, (text, start)
+    return texts + [
+        "".join(rng.choice(pieces) for _ in range(rng.randint(0, 160))) for _ in range(250)
+    ]
+
+
+@pytest.mark.parametrize("odd", ["", "\x00"])  # a NUL: no shared tokens, words one by one
+def test_batch_clauses_are_local_polarity(odd: str) -> None:
+    lex = load_lexicons()
+    feats = TextFeatures([*_clause_texts(), odd])
+    texts = feats.texts
+    pairs = [(i, start) for i, text in enumerate(texts) for start in range(0, len(text) + 1, 2)]
+    text, start = (np.asarray(column, dtype=np.int64) for column in zip(*pairs, strict=True))
+    german = text % 3 > 0
+    expected = [
+        local_polarity(texts[i], at, lex.de if de else lex.en, lex.negators)
+        for (i, at), de in zip(pairs, german.tolist(), strict=True)
+    ]
+    for shared in (None, feats):
+        clauses = BatchClauses(JoinedTexts(texts), (lex.de, lex.en), lex.negators, shared)
+        assert clauses.polarity(text, start, german, lex.negators).tolist() == expected

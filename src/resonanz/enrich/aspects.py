@@ -4,31 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
-from bisect import bisect_left
 from collections.abc import Mapping, Sequence
-from itertools import repeat
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
+from resonanz.enrich.clauses import BatchClauses
 from resonanz.enrich.context import BatchContext
 from resonanz.enrich.cues import CueMatcher
 from resonanz.enrich.heads import LinearHead
 from resonanz.records import ASPECT_TYPE
 
-_TOKEN = re.compile(r"\w+")
-# One \b group instead of one per word: the same matches, several times faster to scan.
-_CLAUSE = re.compile(r"[.!?;,]|\b(?:aber|but|jedoch|however)\b")
-_MARKS = ".!?;,"
-_CLAUSE_WORDS = ("aber", "but", "jedoch", "however")
-_MARK = re.compile(r"[.!?;,]")
-#: Every ASCII byte outside ``\w`` becomes a space: ``split`` then yields the ``\w+`` runs.
-_SYMBOLS_TO_SPACE = bytes(c if c > 127 or _TOKEN.match(chr(c)) else 32 for c in range(256))
-#: Characters around a cue whose words decide the aspect's own polarity.
-WINDOW_BEFORE, WINDOW_AFTER = 60, 80
 LOCAL_THRESHOLD = 0.3
 Aspect = dict[str, str]
+ASPECTS_TYPE = pa.list_(ASPECT_TYPE)
 
 
 def default_taxonomy() -> dict[str, list[str]]:
@@ -79,67 +69,6 @@ def _stem(cue: str) -> str:
     return cue.lower().rstrip("*")
 
 
-def local_polarity(
-    text: str, start: int, lexicon: Mapping[str, float], negators: frozenset[str]
-) -> float:
-    """Sum the polarity of words in the cue's clause, flipping the two words after a negation."""
-    before = text[max(0, start - WINDOW_BEFORE) : start]
-    after = text[start : start + WINDOW_AFTER]
-    stop = _CLAUSE.search(after)
-    cut = _CLAUSE.split(before)[-1] + (after[: stop.start()] if stop else after)
-    return _score(_TOKEN.findall(cut), lexicon, negators)
-
-
-def _score(words: list[str], lexicon: Mapping[str, float], negators: frozenset[str]) -> float:
-    if negators.isdisjoint(words):  # the usual case: a plain sum, in the same order
-        return sum(map(lexicon.get, words, repeat(0.0)), 0.0)
-    total, flip = 0.0, 0
-    for word in words:
-        if word in negators:
-            flip = 2
-            continue
-        value = lexicon.get(word, 0.0)
-        if flip:
-            total -= value
-            flip -= 1
-        else:
-            total += value
-    return total
-
-
-class ClauseScorer:
-    """:func:`local_polarity` of every cue in one text, with the text scanned once.
-
-    Where the cue's window holds no clause word, the clause ends at the nearest punctuation
-    mark (the text's marks are found once), and where the text holds only word characters,
-    whitespace and ASCII symbols, the clause's words are the runs ``str.split`` leaves once
-    the symbols are spaces. Any other window takes the regex definition: the result is the same.
-    """
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        # byte-wise, so the cheap table translation applies and every position is kept
-        raw = text.encode("utf-8", "surrogatepass").translate(_SYMBOLS_TO_SPACE)
-        self.spaced = raw.decode("utf-8", "surrogatepass")
-        self.word_runs = self.spaced.replace(" ", "").replace("_", "").isalnum()
-        self.marks = [mark.start() for mark in _MARK.finditer(text)]
-        self.plain = not any(word in text for word in _CLAUSE_WORDS)
-
-    def polarity(self, start: int, lexicon: Mapping[str, float], negators: frozenset[str]) -> float:
-        """Return ``local_polarity(text, start, lexicon, negators)``."""
-        low, high = max(0, start - WINDOW_BEFORE), start + WINDOW_AFTER
-        if not self.plain and any(word in self.text[low:high] for word in _CLAUSE_WORDS):
-            return local_polarity(self.text, start, lexicon, negators)
-        marks = self.marks
-        k = bisect_left(marks, start)
-        first = marks[k - 1] + 1 if k and marks[k - 1] >= low else low
-        stop = marks[k] if k < len(marks) and marks[k] < high else high
-        window = self.spaced[first:stop]
-        if not self.word_runs and not window.replace(" ", "").replace("_", "").isalnum():
-            return local_polarity(self.text, start, lexicon, negators)
-        return _score(window.split(), lexicon, negators)
-
-
 class AspectEnricher:
     """Find aspect cues of the taxonomy, or use an adapted multi-label head."""
 
@@ -152,24 +81,26 @@ class AspectEnricher:
         digest = hashlib.sha256(json.dumps(taxonomy, sort_keys=True).encode()).hexdigest()[:8]
         self.version = f"1+{adapted.version if adapted else digest}"
 
-    def _from_cues(self, ctx: BatchContext) -> list[list[Aspect]]:
-        sentiments = ctx.results.get("sentiment")
+    def _from_cues(self, ctx: BatchContext) -> pa.Array:
+        """Return the aspects of the batch: each category's first cue, its clause's polarity."""
+        hits = self.matcher.find_all(ctx.joined)
+        _, first = np.unique(
+            hits.text * len(self.matcher.label_names) + hits.label, return_index=True
+        )
+        first.sort()  # a category counts once per post, where its first cue is
+        text, start, label = hits.text[first], hits.start[first], hits.label[first]
         lex = ctx.lexicons
-        out: list[list[Aspect]] = []
-        for i, text in enumerate(ctx.features.texts):
-            found: dict[str, str] = {}
-            scorer: ClauseScorer | None = None
-            for category, start in self.matcher.find(text):
-                if category in found:
-                    continue
-                scorer = scorer or ClauseScorer(text)
-                score = scorer.polarity(start, lex.polarity(ctx.lang[i]), lex.negators)
-                if abs(score) >= LOCAL_THRESHOLD:
-                    found[category] = "positive" if score > 0 else "negative"
-                else:
-                    found[category] = str(sentiments[i]) if sentiments is not None else "neutral"
-            out.append([{"category": c, "polarity": p} for c, p in found.items()])
-        return out
+        clauses = BatchClauses(ctx.joined, (lex.de, lex.en), lex.negators, ctx.features)
+        score = clauses.polarity(text, start, ctx.is_de[text], lex.negators)
+        sentiments = ctx.results.get("sentiment")
+        fallback = sentiments[text] if sentiments is not None else np.full(len(text), "neutral")
+        polarity = np.where(
+            np.abs(score) >= LOCAL_THRESHOLD,
+            np.where(score > 0, "positive", "negative"),
+            np.asarray(fallback, dtype=object),
+        )
+        categories = np.asarray(self.matcher.label_names, dtype=object)[label]
+        return _aspects_array(len(ctx), text, categories.tolist(), polarity.tolist())
 
     def _from_head(self, ctx: BatchContext, head: LinearHead) -> list[list[Aspect]]:
         proba = head.proba(ctx.features, ctx.dense)
@@ -189,12 +120,28 @@ class AspectEnricher:
     def apply(self, ctx: BatchContext) -> dict[str, pa.Array]:
         """Return the ``aspects`` column and remember it in ``ctx``."""
         if self.adapted is not None:
-            aspects = self._from_head(ctx, self.adapted)
+            aspects = pa.array(self._from_head(ctx, self.adapted), ASPECTS_TYPE)
         else:
             aspects = self._from_cues(ctx)
         ctx.results["aspects"] = aspects
-        return {"aspects": pa.array(aspects, pa.list_(ASPECT_TYPE))}
+        negative = pc.equal(pc.list_flatten(aspects).field("polarity"), "negative")
+        parents = pc.list_parent_indices(aspects).filter(negative).to_numpy()
+        ctx.results["negative_aspect"] = np.bincount(parents, minlength=len(ctx)) > 0
+        return {"aspects": aspects}
 
     def __call__(self, batch: pa.Table) -> dict[str, pa.Array]:
         """Return the aspects column of ``batch``."""
         return self.apply(BatchContext.of(batch))
+
+
+def _aspects_array(
+    rows: int, text: np.ndarray, categories: list[str], polarities: list[str]
+) -> pa.Array:
+    """Build the aspects column from (post, category, polarity) triples in post order."""
+    offsets = np.zeros(rows + 1, dtype=np.int32)
+    np.cumsum(np.bincount(text, minlength=rows), out=offsets[1:])
+    values = pa.StructArray.from_arrays(
+        [pa.array(categories, pa.string()), pa.array(polarities, pa.string())],
+        fields=list(ASPECT_TYPE),
+    )
+    return pa.ListArray.from_arrays(pa.array(offsets), values, type=ASPECTS_TYPE)

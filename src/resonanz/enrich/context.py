@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from resonanz.enrich.cues import JoinedTexts
 from resonanz.enrich.features import TextFeatures
 from resonanz.enrich.lexicon import Lexicons, load_lexicons
 
@@ -66,6 +67,11 @@ class BatchContext:
     def features(self) -> TextFeatures:
         """Shared hashed features of the batch."""
         return TextFeatures(self.raw)
+
+    @cached_property
+    def joined(self) -> JoinedTexts:
+        """The normalised texts joined, for scanners that pass over the whole batch once."""
+        return JoinedTexts(self.features.texts)
 
     @cached_property
     def lexicons(self) -> Lexicons:

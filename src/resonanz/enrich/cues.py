@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from itertools import chain
 
 import ahocorasick
 import numpy as np
@@ -10,6 +13,42 @@ import numpy as np
 #: Joins texts for one pass over many; a text holding it is scanned alone.
 _JOIN = "\x02"
 _WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzäöüßàáâçèéêëìíîïñòóôùúûœ0123456789_")
+#: ``_WORD_TABLE[code point]``: whether the character counts as part of a word (the last
+#: entry stands for every code point beyond the table).
+_WORD_TABLE = np.zeros(max(map(ord, _WORD_CHARS)) + 2, dtype=bool)
+_WORD_TABLE[[ord(c) for c in _WORD_CHARS]] = True
+
+
+class JoinedTexts:
+    """The texts of a batch joined into one string, for one pass of a scanner over all."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self.texts = texts
+        self.text = _JOIN.join(texts)
+        #: False when a text holds the separator: then texts must be scanned one by one.
+        self.ok = self.text.count(_JOIN) == max(len(texts) - 1, 0)
+        lengths = np.fromiter(map(len, texts), np.int64, len(texts))
+        self.lengths = lengths
+        #: Where each text starts in :attr:`text`.
+        self.offsets = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]]).astype(np.int64)
+
+    @cached_property
+    def codes(self) -> np.ndarray:
+        """The code points of :attr:`text`."""
+        return np.frombuffer(self.text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+    def text_of(self, positions: np.ndarray) -> np.ndarray:
+        """Return the number of the text each position of :attr:`text` lies in."""
+        return np.searchsorted(self.offsets, positions, side="right") - 1
+
+
+@dataclass(frozen=True)
+class Hits:
+    """Cue hits of a batch, in the order :meth:`CueMatcher.find` gives them text by text."""
+
+    text: np.ndarray  # int64: the text's number
+    start: np.ndarray  # int64: where the cue starts in its text
+    label: np.ndarray  # int64: the label's number in :attr:`CueMatcher.label_names`
 
 
 class CueMatcher:
@@ -28,11 +67,27 @@ class CueMatcher:
                 key = cue.strip("*").strip().lower()
                 if key:
                     entries.setdefault(key, []).append((label, prefix, inner))
-        for key, payload in entries.items():
-            self._automaton.add_word(key, (len(key), tuple(payload)))
+        self.label_names = list(dict.fromkeys(label for p in entries.values() for label, *_ in p))
+        self._keys: list[tuple[int, tuple[tuple[str, bool, bool], ...]]] = []
+        for number, (key, payload) in enumerate(entries.items()):
+            self._automaton.add_word(key, number)
+            self._keys.append((len(key), tuple(payload)))
+        self._tables(entries)
         self._empty = not entries
+        self._joinable = not any(_JOIN in key for key in entries)
         if not self._empty:
             self._automaton.make_automaton()
+
+    def _tables(self, entries: Mapping[str, list[tuple[str, bool, bool]]]) -> None:
+        """Lay the cues' payloads out flat, for the whole-batch pass of :meth:`find_all`."""
+        flat = [entry for payload in entries.values() for entry in payload]
+        number = {label: i for i, label in enumerate(self.label_names)}
+        self._key_length = np.asarray([len(key) for key in entries], dtype=np.int64)
+        self._key_count = np.asarray([len(p) for p in entries.values()], dtype=np.int64)
+        self._key_first = np.concatenate([[0], np.cumsum(self._key_count)[:-1]]).astype(np.int64)
+        self._entry_label = np.asarray([number[e[0]] for e in flat], dtype=np.int64)
+        self._entry_prefix = np.asarray([e[1] for e in flat], dtype=bool)
+        self._entry_inner = np.asarray([e[2] for e in flat], dtype=bool)
 
     def find(self, text: str) -> list[tuple[str, int]]:
         """Return ``(label, start)`` of every cue found in the lower-cased ``text``."""
@@ -40,7 +95,9 @@ class CueMatcher:
             return []
         found: list[tuple[str, int]] = []
         size = len(text)
-        for end, (length, payload) in self._automaton.iter(text):
+        keys = self._keys
+        for end, number in self._automaton.iter(text):
+            length, payload = keys[number]
             start = end - length + 1
             open_start = start > 0 and text[start - 1] in _WORD_CHARS
             open_end = end + 1 < size and text[end + 1] in _WORD_CHARS
@@ -55,6 +112,43 @@ class CueMatcher:
         for label, _ in self.find(text):
             seen.setdefault(label, None)
         return list(seen)
+
+    def find_all(self, joined: JoinedTexts) -> Hits:
+        """Return every hit :meth:`find` gives in each text, with one automaton pass over all.
+
+        The separator is no word character and no cue holds it, so the word-boundary checks
+        at a text's ends read the same in the joined string as in the text alone.
+        """
+        if self._empty or not joined.texts:
+            return _no_hits()
+        if not (joined.ok and self._joinable):
+            return self._find_each(joined.texts)
+        raw = np.fromiter(chain.from_iterable(self._automaton.iter(joined.text)), np.int64)
+        end, key = raw[0::2], raw[1::2]
+        start = end - self._key_length[key] + 1
+        # one past each end reads False: the text's (and the batch's) edges close words
+        table = np.append(_WORD_TABLE[np.minimum(joined.codes, len(_WORD_TABLE) - 1)], False)
+        open_start, open_end = table[start - 1], table[end + 1]
+        # every hit once per payload entry of its cue, in payload order
+        counts = self._key_count[key]
+        hit = np.repeat(np.arange(len(key)), counts)
+        skip = np.repeat(self._key_first[key] - (np.cumsum(counts) - counts), counts)
+        entry = np.arange(len(hit)) + skip
+        keep = (self._entry_inner[entry] | ~open_start[hit]) & (
+            self._entry_prefix[entry] | ~open_end[hit]
+        )
+        hit, entry = hit[keep], entry[keep]
+        text = joined.text_of(start[hit])
+        return Hits(text, start[hit] - joined.offsets[text], self._entry_label[entry])
+
+    def _find_each(self, texts: Sequence[str]) -> Hits:
+        """Return :meth:`find_all`'s answer text by text (a text holds the separator)."""
+        number = {label: i for i, label in enumerate(self.label_names)}
+        rows = [(i, at, number[label]) for i, t in enumerate(texts) for label, at in self.find(t)]
+        if not rows:
+            return _no_hits()
+        text, start, label = (np.asarray(c, dtype=np.int64) for c in zip(*rows, strict=True))
+        return Hits(text, start, label)
 
     def texts_with_hits(self, texts: Sequence[str]) -> np.ndarray:
         """Return the positions of the texts in which some cue occurs, word boundaries or not.
@@ -71,3 +165,8 @@ class CueMatcher:
         return np.unique(
             np.searchsorted(starts, np.asarray(ends, dtype=np.int64), side="right") - 1
         )
+
+
+def _no_hits() -> Hits:
+    empty = np.zeros(0, dtype=np.int64)
+    return Hits(empty, empty, empty)

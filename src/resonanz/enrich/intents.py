@@ -20,6 +20,8 @@ _QUESTION_START = re.compile(
 )
 #: Negative sentiment score below which a post with a negative aspect counts as a complaint.
 COMPLAINT_SCORE = -0.2
+INTENTS_TYPE = pa.list_(pa.string())
+_AT = {intent: j for j, intent in enumerate(INTENTS)}
 
 
 @cache
@@ -36,17 +38,44 @@ def intent_cues() -> CueMatcher:
     return CueMatcher(cues)
 
 
-def _rule_intents(text: str, cued: list[str], score: float, negative_aspect: bool) -> list[str]:
-    found = set(cued)
-    if "?" in text or _QUESTION_START.match(text):
-        found.add("question")
-    if negative_aspect and score <= COMPLAINT_SCORE:
-        found.add("complaint")
-    if "complaint" in found and score > 0.3:
-        found.discard("complaint")  # a cue inside clear praise ("never broken") is no complaint
-    if "recommendation" in found and score < -0.3:
-        found.discard("recommendation")
-    return [intent for intent in INTENTS if intent in found]
+def _rule_intents(
+    ctx: BatchContext, cued: np.ndarray, scores: np.ndarray, negative_aspect: np.ndarray
+) -> np.ndarray:
+    """Return the (posts × INTENTS) flags of the rules, given the cued intents."""
+    found = cued.copy()
+    texts = ctx.features.texts
+    question = np.fromiter(
+        ("?" in text or _QUESTION_START.match(text) is not None for text in texts),
+        bool,
+        len(texts),
+    )
+    found[:, _AT["question"]] |= question
+    found[:, _AT["complaint"]] |= negative_aspect & (scores <= COMPLAINT_SCORE)
+    # a cue inside clear praise ("never broken") is no complaint
+    found[:, _AT["complaint"]] &= ~(scores > 0.3)
+    found[:, _AT["recommendation"]] &= ~(scores < -0.3)
+    return found
+
+
+def _cued(ctx: BatchContext) -> np.ndarray:
+    """Return the (posts × INTENTS) flags of the intents whose cue phrases occur."""
+    matcher = intent_cues()
+    hits = matcher.find_all(ctx.joined)
+    column = np.asarray([_AT.get(name, -1) for name in matcher.label_names], dtype=np.int64)
+    where = column[hits.label]
+    known = where >= 0
+    out = np.zeros((len(ctx), len(INTENTS)), dtype=bool)
+    out[hits.text[known], where[known]] = True
+    return out
+
+
+def _lists(rows: int, flags: np.ndarray) -> pa.Array:
+    """Return the intents column of (posts × INTENTS) flags, in INTENTS order."""
+    post, intent = np.nonzero(flags)
+    offsets = np.zeros(rows + 1, dtype=np.int32)
+    np.cumsum(np.bincount(post, minlength=rows), out=offsets[1:])
+    values = pa.array(INTENTS, pa.string()).take(pa.array(intent, pa.int64()))
+    return pa.ListArray.from_arrays(pa.array(offsets), values, type=INTENTS_TYPE)
 
 
 class IntentEnricher:
@@ -59,21 +88,16 @@ class IntentEnricher:
         self.adapted = adapted
         self.version = f"1+{adapted.version}" if adapted is not None else "1"
 
-    def _from_rules(self, ctx: BatchContext) -> list[list[str]]:
+    def _from_rules(self, ctx: BatchContext) -> pa.Array:
         scores = ctx.results.get("sentiment_score")
         if scores is None:
             scores = np.zeros(len(ctx), dtype=np.float32)
-        aspects = ctx.results.get("aspects") or [[] for _ in range(len(ctx))]
-        matcher = intent_cues()
-        return [
-            _rule_intents(
-                text,
-                matcher.labels(text),
-                float(scores[i]),
-                any(a["polarity"] == "negative" for a in aspects[i]),
-            )
-            for i, text in enumerate(ctx.features.texts)
-        ]
+        # as Python floats: the limits must not be rounded to float32
+        scores = np.asarray(scores, dtype=np.float64)
+        negative = ctx.results.get("negative_aspect")
+        if negative is None:
+            negative = np.zeros(len(ctx), dtype=bool)
+        return _lists(len(ctx), _rule_intents(ctx, _cued(ctx), scores, negative))
 
     def _from_head(self, ctx: BatchContext, head: LinearHead) -> list[list[str]]:
         proba = head.proba(ctx.features, ctx.dense)
@@ -83,11 +107,11 @@ class IntentEnricher:
     def apply(self, ctx: BatchContext) -> dict[str, pa.Array]:
         """Return the ``intents`` column."""
         if self.adapted is not None:
-            intents = self._from_head(ctx, self.adapted)
+            intents = pa.array(self._from_head(ctx, self.adapted), INTENTS_TYPE)
         else:
             intents = self._from_rules(ctx)
         ctx.results["intents"] = intents
-        return {"intents": pa.array(intents, pa.list_(pa.string()))}
+        return {"intents": intents}
 
     def __call__(self, batch: pa.Table) -> dict[str, pa.Array]:
         """Return the intents column of ``batch``."""

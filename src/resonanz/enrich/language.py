@@ -7,6 +7,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 
 from resonanz.enrich.context import BatchContext
@@ -35,11 +36,20 @@ def _model() -> Any:
 
 @cache
 def _lid() -> tuple[LidModel, re.Pattern[str]]:
-    """Return the model in NumPy and a pattern of what splits words unlike ``str.split``."""
-    # fastText splits words at these only; str.split also at other spaces, and not at NUL
+    """Return the model in NumPy and a pattern of the spaces fastText reads unlike ``str.split``.
+
+    fastText splits words at space, newline, return, tabs, form feed and NUL only;
+    ``str.split`` also at other spaces, and not at NUL. Its end-of-line marker ``</s>`` is
+    the other thing it reads differently.
+    """
     separators = " \n\r\t\v\f\x00"
     odd = [chr(c) for c in range(0x3001) if chr(c).isspace() != (chr(c) in separators)]
-    return LidModel(_model_path()), re.compile("[" + re.escape("".join(odd)) + "]|</s>")
+    return LidModel(_model_path()), re.compile("[" + re.escape("".join(odd)) + "]")
+
+
+def _plain(text: str) -> bool:
+    """Return whether the NumPy model splits ``text`` into words as fastText does."""
+    return _lid()[1].search(text) is None and "</s>" not in text and _encodable(text)
 
 
 def _encodable(text: str) -> bool:
@@ -50,6 +60,21 @@ def _encodable(text: str) -> bool:
     return True
 
 
+def _checked(prepared: list[str]) -> list[int]:
+    """Return the texts the NumPy model reads as fastText does (no odd spaces, no ``</s>``)."""
+    if _plain("".join(prepared)):
+        return list(range(len(prepared)))
+    return [i for i, text in enumerate(prepared) if _plain(text)]
+
+
+def _fasttext(prepared: list[str]) -> list[list[str]]:
+    """Return fastText's own three best labels (probability ≥ 0.01) of each text."""
+    # fastText takes only encodable text: a lone surrogate becomes "?", as it would in a file
+    clean = [t.encode("utf-8", "replace").decode("utf-8") for t in prepared]
+    found = _model().f.multilinePredict(clean, 3, 0.01, "replace")
+    return [[label.removeprefix("__label__") for label in labels] for labels in found]
+
+
 def _predict(prepared: list[str]) -> list[list[str]]:
     """Return fastText's three best labels (probability ≥ 0.01) of each prepared text.
 
@@ -57,27 +82,52 @@ def _predict(prepared: list[str]) -> list[list[str]]:
     would read differently (odd spaces, its end-of-line marker, unencodable characters) and
     texts with two labels too close to call.
     """
-    lid, odd = _lid()
-    joined = "".join(prepared)
-    if odd.search(joined) is None and _encodable(joined):
-        chosen = list(range(len(prepared)))
-    else:
-        chosen = [i for i, t in enumerate(prepared) if odd.search(t) is None and _encodable(t)]
+    lid, _ = _lid()
+    chosen = _checked(prepared)
     out: list[list[str] | None] = [None] * len(prepared)
     decided = lid.top([prepared[i] for i in chosen], 3, 0.01)
     for i, labels in zip(chosen, decided, strict=True):
         out[i] = labels
     rest = [i for i, labels in enumerate(out) if labels is None]
-    if rest:
-        found = _model().f.multilinePredict([prepared[i] for i in rest], 3, 0.01, "replace")
-        for i, labels in zip(rest, found, strict=True):
-            out[i] = [label.removeprefix("__label__") for label in labels]
+    for i, labels in zip(rest, _fasttext([prepared[i] for i in rest]), strict=True):
+        out[i] = labels
     return [labels or [] for labels in out]
 
 
 def _prepare(text: str) -> str:
     # Texts arrive normalised (lower-cased, URLs and mentions masked): drop the masks.
     return text[:_CUT].replace("httpurl", " ").replace("@user", " ").replace("\n", " ").strip()
+
+
+def _choose(codes: list[str], text: str, fallback: str, preferred: tuple[str, ...]) -> str:
+    """Return the language of a text from its labels, best first (none: ``fallback``)."""
+    if not codes:
+        return fallback
+    if codes[0] not in preferred and text.count(" ") < _SHORT_WORDS:
+        codes = [c for c in codes if c in preferred] or codes
+    return codes[0]
+
+
+def _codes(prepared: list[str], fallback: str, preferred: tuple[str, ...]) -> list[str]:
+    """Return :func:`_choose` of every text's labels, deciding in NumPy where it can."""
+    lid, _ = _lid()
+    chosen = _checked(prepared)
+    order, valid, unsure = lid.best([prepared[i] for i in chosen], 3, 0.01)
+    names = np.asarray(lid.labels, dtype=object)
+    liked = np.isin(names, preferred)[order] & valid
+    short = np.fromiter((prepared[i].count(" ") < _SHORT_WORDS for i in chosen), bool, len(chosen))
+    # a fragment's best label outside the preferred ones yields to the best preferred one
+    swap = short & valid[:, 0] & ~liked[:, 0] & liked.any(axis=1)
+    pick = order[np.arange(len(chosen)), np.where(swap, liked.argmax(axis=1), 0)]
+    codes = np.where(valid[:, 0], names[pick], fallback)
+    out: list[str | None] = [None] * len(prepared)
+    for i, code, undecided in zip(chosen, codes.tolist(), unsure.tolist(), strict=True):
+        if not undecided:
+            out[i] = code
+    rest = [i for i, code in enumerate(out) if code is None]
+    for i, labels in zip(rest, _fasttext([prepared[i] for i in rest]), strict=True):
+        out[i] = _choose(labels, prepared[i], fallback, preferred)
+    return [str(code) for code in out]
 
 
 def detect(
@@ -91,18 +141,10 @@ def detect(
     """
     prepared = [_prepare(t) for t in texts]
     lettered = [i for i, text in enumerate(prepared) if _LETTER.search(text)]
-    labels = dict(zip(lettered, _predict([prepared[i] for i in lettered]), strict=True))
-    out: list[str] = []
-    for i, text in enumerate(prepared):
-        codes = labels.get(i)
-        if codes is None:
-            out.append(UNDETERMINED)
-        elif codes:
-            if codes[0] not in preferred and text.count(" ") < _SHORT_WORDS:
-                codes = [c for c in codes if c in preferred] or codes
-            out.append(codes[0])
-        else:
-            out.append(fallback)
+    out = [UNDETERMINED] * len(prepared)
+    found = _codes([prepared[i] for i in lettered], fallback, preferred)
+    for i, code in zip(lettered, found, strict=True):
+        out[i] = code
     return out
 
 

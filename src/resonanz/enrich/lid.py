@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
 import scipy.sparse as sp
-
-from resonanz.enrich.hashing import encode_tokens
+from threadpoolctl import ThreadpoolController  # type: ignore[import-untyped]
 
 MARGIN = 1e-3
 #: Distinct words remembered per process; the cache starts over when it grows past this.
@@ -32,6 +32,12 @@ _KSUB = 256
 #: Joins the texts of a batch: a word of its own that no text holds (else texts go one by one).
 _SEP_CHAR = "\x01"
 _SEP = f" {_SEP_CHAR} "
+
+
+@cache
+def _blas() -> ThreadpoolController:
+    """Return the controller of the process's BLAS thread pools (built once: it is slow)."""
+    return ThreadpoolController()
 
 
 def _read(fh: BinaryIO, fmt: str) -> tuple[int | float, ...]:
@@ -114,7 +120,7 @@ class LidModel:
     def __init__(self, path: Path) -> None:
         with path.open("rb") as fh:
             self._load(fh)
-        self._cache: dict[str, tuple[np.ndarray, int]] = {}
+        self._start_over()
 
     def _load(self, fh: BinaryIO) -> None:
         magic, version = _read(fh, "ii")
@@ -166,55 +172,56 @@ class LidModel:
                     ids.append(self.nwords + self.prune[bucket])
         return ids
 
-    def _word(self, word: str) -> tuple[np.ndarray, int]:
-        found = self._cache.get(word)
-        if found is None:
-            ids = [] if word.startswith("__label__") else self._ids(word)
-            found = (self.input[ids].sum(axis=0), len(ids))
-            if len(self._cache) >= CACHE_LIMIT:
-                self._cache.clear()
-            self._cache[word] = found
-        return found
+    def _start_over(self) -> None:
+        """Forget every word's vector (the table has grown past :data:`CACHE_LIMIT`)."""
+        self._row: dict[str, int] = {}
+        self._vectors = np.zeros((0, self.input.shape[1]), dtype=self.input.dtype)
+        self._sizes = np.zeros(0, dtype=np.float64)
 
-    def _incidence(self, texts: Sequence[str]) -> tuple[sp.csr_matrix, list[str]]:
-        """Return the (texts × distinct words) counts and the words, splitting all at once."""
+    def _rows_of(self, words: list[str]) -> np.ndarray:
+        """Return each word's row in the word table, adding the vectors of unseen words."""
+        unseen = list(set(words).difference(self._row))
+        if unseen:
+            ids = [[] if w.startswith("__label__") else self._ids(w) for w in unseen]
+            vectors = np.array([self.input[i].sum(axis=0) for i in ids])
+            self._vectors = np.concatenate([self._vectors, vectors.reshape(len(ids), -1)])
+            self._sizes = np.concatenate([self._sizes, [len(i) for i in ids]])
+            self._row.update(zip(unseen, range(len(self._row), len(self._vectors)), strict=True))
+        return np.fromiter(map(self._row.__getitem__, words), np.int64, len(words))
+
+    def _incidence(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """Return the (texts × word table rows) counts, splitting all texts at once."""
         joined = _SEP.join(texts)
         if len(texts) > 1 and joined.count(_SEP_CHAR) != len(texts) - 1:  # a text holds it
             parts = [self._incidence([text]) for text in texts]
-            words = list(dict.fromkeys(w for _, found in parts for w in found))
-            where = {w: i for i, w in enumerate(words)}
-            rows = [
-                sp.csr_matrix(
-                    (m.data, [where[found[c]] for c in m.indices], m.indptr),
-                    shape=(1, len(words)),
-                )
-                for m, found in parts
-            ]
-            return sp.vstack(rows, format="csr"), words
-        words, ids = encode_tokens(joined.split())
-        is_sep = ids == (words.index(_SEP_CHAR) if len(texts) > 1 else -1)
+            size = (1, len(self._row))  # the table grew while the texts were read
+            rows = [sp.csr_matrix((p.data, p.indices, p.indptr), shape=size) for p in parts]
+            return sp.vstack(rows, format="csr")
+        ids = self._rows_of(joined.split())
+        is_sep = ids == (self._row[_SEP_CHAR] if len(texts) > 1 else -1)
         rows = np.cumsum(is_sep)[~is_sep]
         indptr = np.zeros(len(texts) + 1, dtype=np.int64)
         np.cumsum(np.bincount(rows, minlength=len(texts)), out=indptr[1:])
         cols = ids[~is_sep]
-        return sp.csr_matrix((np.ones(len(cols)), cols, indptr), (len(texts), len(words))), words
+        return sp.csr_matrix((np.ones(len(cols)), cols, indptr), (len(texts), len(self._row)))
 
     def scores(self, texts: Sequence[str]) -> np.ndarray:
         """Return the (texts × labels) log-probabilities (-inf: texts without input).
 
         The texts must split into words at exactly the characters fastText splits them at.
         """
-        incidence, words = self._incidence(texts)
-        pairs = [self._word(w) for w in words]
-        vectors = np.array([p[0] for p in pairs]).reshape(len(pairs), -1)
-        sizes = np.array([p[1] for p in pairs], dtype=np.float64)
-        total = incidence @ sizes
+        if len(self._row) > CACHE_LIMIT:
+            self._start_over()
+        incidence = self._incidence(texts)
+        total = incidence @ self._sizes
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            hidden = (incidence @ vectors) / total[:, None]
-            # One row per inner node of the tree, one column per text. einsum's own loops:
-            # waking BLAS threads for this small product costs more CPU time than it saves.
-            # float32 from here on errs far less than the margin on every label that can count.
-            logit = np.einsum("kd,nd->kn", self.inner, hidden).astype(np.float32)
+            hidden = (incidence @ self._vectors) / total[:, None]
+            # One row per inner node of the tree, one column per text. BLAS on one thread:
+            # waking its worker threads for this small product costs more CPU time than it
+            # saves. Its rounding, and float32 from here on, err far less than the margin on
+            # every label that can count.
+            with _blas().limit(limits=1, user_api="blas"):
+                logit = (self.inner @ hidden.T).astype(np.float32)
             turn = 1.0 / (1.0 + np.exp(-logit))
             out = self.right @ np.log(turn + 1e-5) + self.left @ np.log(1.0 - turn + 1e-5)
         out[:, total == 0] = -np.inf
@@ -226,16 +233,22 @@ class LidModel:
         tied = (score - after <= self.margin) & (after >= limit - self.margin)
         return (score >= limit - self.margin) & (near_limit | tied)  # type: ignore[no-any-return]
 
-    def top(self, texts: Sequence[str], k: int, threshold: float) -> list[list[str] | None]:
-        """Return fastText's ``k`` best labels at or above ``threshold`` (None: undecided)."""
-        if not texts:
-            return []
+    def best(
+        self, texts: Sequence[str], k: int, threshold: float
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return fastText's ``k`` best labels of each text as arrays.
+
+        (texts × k) label numbers, best first; (texts × k) whether each is at or above
+        ``threshold`` (those are the labels fastText gives); and whether the text is
+        undecided (its labels must come from fastText itself).
+        """
         if len(texts) > CHUNK:
-            return [
-                out
-                for i in range(0, len(texts), CHUNK)
-                for out in self.top(texts[i : i + CHUNK], k, threshold)
+            parts = [
+                self.best(texts[i : i + CHUNK], k, threshold) for i in range(0, len(texts), CHUNK)
             ]
+            return tuple(np.concatenate(arrays) for arrays in zip(*parts, strict=True))  # type: ignore[return-value]
+        if not texts:
+            return np.zeros((0, k), np.int64), np.zeros((0, k), bool), np.zeros(0, bool)
         scores = self.scores(texts)
         rows = np.arange(len(texts))
         order = np.empty((len(texts), k + 1), dtype=np.int64)
@@ -249,13 +262,17 @@ class LidModel:
         with np.errstate(invalid="ignore"):  # texts without input: -inf minus -inf
             for j in range(k):
                 close |= self._close(best[:, j], best[:, j + 1], limit)
+        return order[:, :k], best[:, :k] >= limit, close
+
+    def top(self, texts: Sequence[str], k: int, threshold: float) -> list[list[str] | None]:
+        """Return fastText's ``k`` best labels at or above ``threshold`` (None: undecided)."""
+        order, counts, unsure = self.best(texts, k, threshold)
         out: list[list[str] | None] = []
-        for unsure, row, row_scores in zip(
-            close.tolist(), order.tolist(), best.tolist(), strict=True
+        for undecided, row, valid in zip(
+            unsure.tolist(), order.tolist(), counts.tolist(), strict=True
         ):
-            if unsure:
+            if undecided:
                 out.append(None)
             else:
-                pairs = zip(row[:k], row_scores[:k], strict=True)
-                out.append([self.labels[j] for j, score in pairs if score >= limit])
+                out.append([self.labels[j] for j, ok in zip(row, valid, strict=True) if ok])
         return out

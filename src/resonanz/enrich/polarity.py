@@ -14,7 +14,7 @@ import re
 import numpy as np
 
 from resonanz.enrich.context import BatchContext
-from resonanz.enrich.features import TOKEN_PATTERN
+from resonanz.enrich.features import FAST_TOKEN_PATTERN
 from resonanz.enrich.lexicon import CONTRASTS, DENSE_NAMES
 
 #: A negated polar word counts this much of its polarity, with the sign flipped (VADER's value).
@@ -23,7 +23,7 @@ NEGATED = -0.74
 SCOPE = 3
 #: Weights of polar words before and after a contrast word (VADER's values for "but").
 BEFORE_CONTRAST, AFTER_CONTRAST = 0.5, 1.5
-_TOKENS = re.compile(TOKEN_PATTERN)
+_TOKENS = re.compile(FAST_TOKEN_PATTERN)
 _CLAUSE_END = frozenset(".!?,;:")
 _POS, _NEG = DENSE_NAMES.index("lex_pos"), DENSE_NAMES.index("lex_neg")
 _NEGATIONS = DENSE_NAMES.index("negations")
