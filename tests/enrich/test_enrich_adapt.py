@@ -1,11 +1,13 @@
-"""Adapting sentiment to a user's labels: C and class offsets chosen by cross-validation."""
+"""Adapting sentiment to a user's labels: setting and class offsets chosen by cross-validation."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from resonanz.enrich.adapt import C_GRID, train_task
+from resonanz.enrich.adapt import train_task
 from resonanz.enrich.context import BatchContext
+from resonanz.enrich.selection import CANDIDATES, temperature
+from resonanz.enrich.training import Blocks, fit_head, one_hot
 
 WORDS = {
     "negative": ["kaputt", "verspätet", "ärgerlich", "defekt"],
@@ -26,8 +28,12 @@ def _records(n: int) -> list[dict[str, str]]:
 
 def test_cross_validation_chooses_c_and_offsets() -> None:
     head = train_task("sentiment", _records(120))
-    assert head.meta["chosen_by"].endswith("cross-validation")
-    assert head.meta["c"] in C_GRID
+    assert "cross-validation" in head.meta["chosen_by"]
+    assert set(head.meta["c"]) <= {cand.c for cand in CANDIDATES}
+    report = head.meta["cross_validation"]
+    assert {cand.name for cand in CANDIDATES} <= set(report)
+    assert head.meta["chosen"] in report
+    assert max(report.values()) == report[head.meta["chosen"]]
     ctx = BatchContext(["Zug kaputt heute defekt", "Zug gleis heute ticket"], ["de", "de"])
     pred = [head.labels[i] for i in head.proba(ctx.features, ctx.dense).argmax(axis=1)]
     assert pred == ["negative", "neutral"]
@@ -36,3 +42,32 @@ def test_cross_validation_chooses_c_and_offsets() -> None:
 def test_small_sets_and_fixed_c_skip_cross_validation() -> None:
     assert "chosen_by" not in train_task("sentiment", _records(20)).meta
     assert "chosen_by" not in train_task("sentiment", _records(120), c=3.0).meta
+
+
+def test_character_weight_and_hinge_loss_are_folded_into_the_weights() -> None:
+    records = _records(60)
+    texts = [r["text"] for r in records]
+    ctx = BatchContext(texts, ["de"] * len(texts))
+    labels = ["negative", "neutral", "positive"]
+    targets = one_hot([r["sentiment"] for r in records], labels)
+    inputs = ("words", "chars", "dense")
+    blocks = Blocks.of(ctx.features, inputs)
+    plain = fit_head("t", blocks, ctx.dense, labels, targets, inputs=inputs, loss="hinge", c=0.3)
+    heavy = fit_head(
+        "t", blocks, ctx.dense, labels, targets, inputs=inputs, loss="hinge", c=0.3, char_weight=2.0
+    )
+    assert heavy.meta["char_weight"] == 2.0
+    assert plain.version != heavy.version
+    # Same training data through TextFeatures or Blocks gives the same model.
+    again = fit_head(
+        "t", ctx.features, ctx.dense, labels, targets, inputs=inputs, loss="hinge", c=0.3
+    )
+    assert again.version == plain.version
+    pred = heavy.logits(ctx.features, ctx.dense).argmax(axis=1)
+    assert np.mean(pred == targets.argmax(axis=1)) > 0.9
+
+
+def test_temperature_sharpens_timid_scores() -> None:
+    gold = np.array([0, 1, 2] * 20)
+    timid = np.eye(3)[gold] * 0.2  # right but far too unsure
+    assert temperature(timid, gold) > 4.0

@@ -54,6 +54,15 @@ def _aspect_sets(head: LinearHead, texts: Sequence[str]) -> list[list[str]]:
     return [[f"{a['category']}:{a['polarity']}" for a in row] for row in rows]
 
 
+def _chosen(head: LinearHead) -> str:
+    """Return the note of an adapted head: the protocol, and the setting CV chose on dev."""
+    report = head.meta.get("cross_validation") or {}
+    chosen = head.meta.get("chosen")
+    if not chosen:
+        return NO_TRAIN
+    return f"{NO_TRAIN}; chosen on dev by 3-fold CV: {chosen} (CV {report.get(chosen)})"
+
+
 def _categories(rows: Sequence[Sequence[str]]) -> list[list[str]]:
     return [[a.split(":")[0] for a in row] for row in rows]
 
@@ -83,7 +92,7 @@ def germeval(data_dir: Path) -> list[Result]:
     )
     gold_b = [str(d["sentiment"]) for d in test]
     head = train_task("sentiment", dev)
-    add("B_sentiment", "adapted", accuracy(gold_b, _single(head, texts, "de")))
+    add("B_sentiment", "adapted", accuracy(gold_b, _single(head, texts, "de")), _chosen(head))
     add(
         "B_sentiment",
         "shipped_default",
