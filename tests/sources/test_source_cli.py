@@ -74,11 +74,16 @@ def test_listen_survives_kill_9_without_gaps(serve: Any, workspace: Workspace) -
         proc.send_signal(signal.SIGKILL)
     finally:
         proc.wait(10)
-    done = subprocess.run(
-        [*cmd, "--max-seconds", "2"], capture_output=True, text=True, env=env, timeout=60
-    )
-    assert done.returncode == 0, done.stderr
-    assert "hackernews" in done.stdout  # status lines when not on a terminal
-    with workspace.open() as store:
-        got = [r[0] for r in store.con.execute("SELECT native_id FROM posts").fetchall()]
+    # Restart; a busy machine may need more than one short run to catch up, and every
+    # further run is one more restart that must not duplicate anything.
+    for _ in range(3):
+        done = subprocess.run(
+            [*cmd, "--max-seconds", "2"], capture_output=True, text=True, env=env, timeout=60
+        )
+        assert done.returncode == 0, done.stderr
+        assert "hackernews" in done.stdout  # status lines when not on a terminal
+        with workspace.open() as store:
+            got = [r[0] for r in store.con.execute("SELECT native_id FROM posts").fetchall()]
+        if len(got) >= 17:
+            break
     assert sorted(got, key=int) == [str(100 + i) for i in range(17)]
