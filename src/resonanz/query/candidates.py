@@ -3,7 +3,7 @@
 Column-wise over the whole batch with NumPy: the anchors present become candidate topics,
 topics whose other required anchors are missing are dropped, and the topics without anchors
 (``-spam``) are settled from the few anchors that can change their answer. Only the pairs
-left undecided are evaluated in Python, one post at a time.
+left undecided are evaluated, topic by topic (:mod:`resonanz.query.batch`).
 """
 
 from __future__ import annotations
@@ -32,15 +32,6 @@ def unique(keys: np.ndarray) -> np.ndarray:
     return ordered[np.concatenate([[True], ordered[1:] != ordered[:-1]])]  # type: ignore[no-any-return]
 
 
-def unique_counts(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return the sorted distinct values of ``keys`` and how often each occurs."""
-    ordered = np.sort(keys)
-    if not len(ordered):
-        return ordered, np.zeros(0, np.int64)
-    firsts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
-    return ordered[firsts], np.diff(np.append(firsts, len(ordered)))
-
-
 def _csr(lists: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
     """Return (starts with a final end, values) of a list of integer lists."""
     counts = np.fromiter(map(len, lists), np.int64, len(lists))
@@ -57,18 +48,17 @@ class CandidateIndex:
         self.anchors = max(prefilter.anchor_count, 1)
         self.topics = max(topics, 1)
         self.topic_starts, self.topic_values = _csr(prefilter.topics_of)
-        groups_of: list[list[int]] = [[] for _ in range(self.anchors)]
-        group_topic: list[int] = []
+        groups_of: list[list[int]] = [[] for _ in range(self.topics)]
+        members: list[list[int]] = []
         self.needed = np.zeros(self.topics, np.int64)
         for topic, groups in prefilter.required.items():
             self.needed[topic] = len(groups)
             for group in groups:
-                for anchor in group:
-                    groups_of[anchor].append(len(group_topic))
-                group_topic.append(topic)
-        self.groups = max(len(group_topic), 1)
+                groups_of[topic].append(len(members))
+                members.append(sorted(group))
+        #: each topic's required anchor groups, and each group's anchors (one must be present)
         self.group_starts, self.group_values = _csr(groups_of)
-        self.group_topic = np.array(group_topic, np.int64)
+        self.member_starts, self.member_values = _csr(members)
         #: per topic without anchors: its relevant anchors, in bit order
         self.bits = {index: sorted(prefilter.relevant[index]) for index in prefilter.always}
 
@@ -82,19 +72,27 @@ class CandidateIndex:
         posts, anchors = present
         rows, offsets = expand(self.topic_starts, anchors)
         keys = unique(posts[rows] * self.topics + self.topic_values[offsets])
-        narrowed = self.needed[keys % self.topics] > 0
-        if narrowed.any():
-            keys = keys[~narrowed | _within(keys, self._complete(present))]
+        narrowed = np.flatnonzero(self.needed[keys % self.topics] > 0)
+        if len(narrowed):
+            complete = self._complete(keys[narrowed], posts * self.anchors + anchors)
+            keys = np.delete(keys, narrowed[~complete])
         return keys // self.topics, keys % self.topics
 
-    def _complete(self, present: Pairs) -> np.ndarray:
-        """Return the (post, topic) keys whose every required anchor group is present."""
-        posts, anchors = present
-        rows, offsets = expand(self.group_starts, anchors)
-        met = unique(posts[rows] * self.groups + self.group_values[offsets])
-        topic = self.group_topic[met % self.groups]
-        keys, counts = unique_counts((met // self.groups) * self.topics + topic)
-        return keys[counts == self.needed[keys % self.topics]]  # type: ignore[no-any-return]
+    def _complete(self, keys: np.ndarray, present: np.ndarray) -> np.ndarray:
+        """Tell for each (post, topic) key whether every required anchor group is present.
+
+        ``present`` holds the sorted (post, anchor) keys. Only the groups of the given topics
+        are looked at, so the cost follows the candidates, not every anchor hit.
+        """
+        post_ids, topics = keys // self.topics, keys % self.topics
+        pair_rows, group_at = expand(self.group_starts, topics)
+        groups = self.group_values[group_at]
+        member_rows, member_at = expand(self.member_starts, groups)
+        looked = post_ids[pair_rows[member_rows]] * self.anchors + self.member_values[member_at]
+        hit = _within(looked, present)
+        met = np.bincount(member_rows, weights=hit, minlength=len(groups)) > 0
+        missing = np.bincount(pair_rows, weights=~met, minlength=len(keys))
+        return missing == 0  # type: ignore[no-any-return]
 
     def settle_always(self, present: Pairs, posts: int) -> tuple[Pairs, Pairs]:
         """Return (matched, undecided) (post, topic) pairs of the topics without anchors."""

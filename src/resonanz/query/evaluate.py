@@ -117,13 +117,22 @@ class Doc:
     def field(self, name: str) -> set[str]:
         """The values a field operator compares with."""
         if self._fields is None:
-            lang = fold(self.lang) if self.lang is not None else None
             self._fields = {
-                "author": handle_keys([self.author]) if self.author is not None else set(),
-                "lang": {lang, lang.split("-", 1)[0]} if lang is not None else set(),
-                "platform": {fold(self.platform)} if self.platform is not None else set(),
+                "author": field_values("author", self.author),
+                "lang": field_values("lang", self.lang),
+                "platform": field_values("platform", self.platform),
             }
         return self._fields[name]
+
+
+def field_values(name: str, value: str | None) -> set[str]:
+    """Return the values a field operator on ``name`` compares with, for one column value."""
+    if value is None:
+        return set()
+    if name == "author":
+        return handle_keys([value])
+    folded = fold(value)
+    return {folded, folded.split("-", 1)[0]} if name == "lang" else {folded}
 
 
 def predicate(node: Node) -> Predicate:
@@ -150,10 +159,16 @@ def predicate(node: Node) -> Predicate:
 
 
 def _in_set(pattern: str, values: Callable[[Doc], set[str]]) -> Predicate:
+    test = set_test(pattern)
+    return lambda doc: test(values(doc))
+
+
+def set_test(pattern: str) -> Callable[[set[str]], bool]:
+    """Return a function telling whether one of a set's values matches ``pattern`` whole."""
     if not has_wildcard(pattern):
-        return lambda doc: pattern in values(doc)
+        return lambda values: pattern in values
     regex = compiled_full(pattern)
-    return lambda doc: any(regex.fullmatch(value) for value in values(doc))
+    return lambda values: any(regex.fullmatch(value) for value in values)
 
 
 def _site(node: Site) -> Predicate:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Final
 
 import duckdb
@@ -11,13 +11,14 @@ import numpy as np
 import pyarrow as pa
 
 from resonanz.errors import ConfigError, QuerySyntaxError
+from resonanz.query.batch import BatchEvaluator, BatchView
 from resonanz.query.candidates import CandidateIndex
-from resonanz.query.evaluate import Doc, predicate
 from resonanz.query.fold import fold
 from resonanz.query.nodes import Node
 from resonanz.query.parser import parse
 from resonanz.query.prefilter import Pairs, Prefilter, used_fields
 from resonanz.query.sql import FOLDED_TEXT
+from resonanz.query.words import WordIndex
 
 MATCH_SCHEMA: Final = pa.schema(
     [
@@ -67,8 +68,10 @@ class TopicMatcher:
     def __init__(self, topics: Mapping[str, str], *, duckdb_fold_from: int = 256) -> None:
         trees = parse_topics(topics)
         self.names = list(trees)
-        self.predicates = [predicate(tree) for tree in trees.values()]
         self.prefilter = Prefilter(list(trees.values()))
+        self.evaluator = BatchEvaluator(list(trees.values()), self.prefilter.anchor_id)
+        self._lengths = self.prefilter.anchor_lengths()
+        self._words = self.prefilter.word_anchors()
         self.index = CandidateIndex(self.prefilter, len(self.names))
         self.fields = used_fields(trees.values())
         self.duckdb_fold_from = duckdb_fold_from
@@ -79,17 +82,19 @@ class TopicMatcher:
             return MATCH_SCHEMA.empty_table()
         folded = self._fold(posts.column("text"))
         extras = [name for name in _EXTRAS if name in self.fields and name in posts.column_names]
-        found = [self.prefilter.text_pairs(folded)]
+        hits = self.prefilter.text_hits(folded)
+        found = [(hits.posts, hits.anchors)]
         found.extend(self.prefilter.column_pairs(name, posts.column(name)) for name in extras)
         present = self.index.present(
             (np.concatenate([p for p, _ in found]), np.concatenate([a for _, a in found]))
         )
         matched, undecided = self.index.settle_always(present, posts.num_rows)
         candidates = self.index.candidates(present)
+        keys = present[0] * self.index.anchors + present[1]
+        words = WordIndex(hits, self._lengths, self._words, keys)
+        view = BatchView(posts, folded, extras, words)
         evaluated = self._evaluate(
-            posts,
-            folded,
-            extras,
+            view,
             (
                 np.concatenate([candidates[0], undecided[0]]),
                 np.concatenate([candidates[1], undecided[1]]),
@@ -101,25 +106,10 @@ class TopicMatcher:
             np.concatenate([matched[1], evaluated[1]]),
         )
 
-    def _evaluate(
-        self, posts: pa.Table, folded: list[str], extras: Sequence[str], pairs: Pairs
-    ) -> Pairs:
+    def _evaluate(self, view: BatchView, pairs: Pairs) -> Pairs:
         """Evaluate the queries of the (post, topic) ``pairs``; return the pairs that match."""
-        if not len(pairs[0]):
-            return pairs
-        keys = np.sort(pairs[0] * len(self.names) + pairs[1])
-        post_ids, topic_ids = keys // len(self.names), keys % len(self.names)
-        firsts = np.flatnonzero(np.concatenate([[True], post_ids[1:] != post_ids[:-1]]))
-        rows = post_ids[firsts]
-        bounds = np.append(firsts, len(post_ids)).tolist()
-        taken = posts.take(pa.array(rows)).select(["text", *extras]).to_pylist()
-        predicates, topics = self.predicates, topic_ids.tolist()
-        answers: list[bool] = []
-        for k, (post, row) in enumerate(zip(rows.tolist(), taken, strict=True)):
-            doc = Doc(row.pop("text") or "", folded=folded[post], **row)
-            answers.extend(predicates[t](doc) for t in topics[bounds[k] : bounds[k + 1]])
-        keep = np.array(answers, bool)
-        return post_ids[keep], topic_ids[keep]
+        keep = self.evaluator.evaluate(view, pairs[0], pairs[1])
+        return pairs[0][keep], pairs[1][keep]
 
     def _fold(self, texts: pa.ChunkedArray) -> list[str]:
         """Fold a text column; large batches in DuckDB, with the SQL evaluator's expression."""

@@ -9,6 +9,7 @@ evaluated on every post.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from itertools import chain
 
 import ahocorasick
 import numpy as np
@@ -18,6 +19,7 @@ import pyarrow.compute as pc
 from resonanz.query.fold import fold, link_parts
 from resonanz.query.nodes import And, Field, Near, Node, Not, Or, Phrase, Site, Tag
 from resonanz.query.patterns import literal_prefix, longest_literal
+from resonanz.query.words import TextHits, evaluation_words, exact_word
 
 Anchors = frozenset[str] | None
 
@@ -160,6 +162,9 @@ class Prefilter:
             ]
             if required:
                 self.required[index] = required
+        for tree in trees:  # what the batch evaluator looks up; it selects no topic
+            for anchor in (*evaluation_words(tree), *_lookup_anchors(tree)):
+                self._intern(anchor)
         self.always = tuple(always)
         self._memo: dict[tuple[str, str], tuple[int, ...]] = {}
         #: what each always-topic answers when none of its relevant anchors is present
@@ -182,6 +187,18 @@ class Prefilter:
     def _intern(self, anchor: str) -> int:
         return self._ids.setdefault(anchor, len(self._ids))
 
+    def anchor_id(self, anchor: str) -> int:
+        """Return the id of an anchor or evaluation word (KeyError for one never interned)."""
+        return self._ids[anchor]
+
+    def anchor_lengths(self) -> np.ndarray:
+        """Return the length of each anchor, by id."""
+        return np.fromiter(map(len, self._ids), np.int64, len(self._ids))
+
+    def word_anchors(self) -> np.ndarray:
+        """Tell for each anchor, by id, whether it is one whole word (letters and digits)."""
+        return np.fromiter(map(exact_word, self._ids), bool, len(self._ids))
+
     def _shortcut(self, node: Node) -> Shortcut:
         """Return a function deciding ``node`` from the present anchors (None: cannot tell)."""
         if isinstance(node, Not):
@@ -201,17 +218,23 @@ class Prefilter:
             return ()
         return tuple(sorted({anchor_id for _end, anchor_id in self._automaton.iter(text)}))
 
-    def text_pairs(self, texts: Sequence[str]) -> Pairs:
-        """Return the anchors found in each folded text, as (post position, anchor id) rows."""
-        if self._automaton is None or not texts:
-            return _NO_PAIRS
+    def text_hits(self, texts: Sequence[str]) -> TextHits:
+        """Return every anchor occurrence in the folded texts, with its post and position."""
         # one pass over all texts; no anchor holds the separator, so none spans two posts
-        found = np.array(list(self._automaton.iter("\x02".join(texts))), np.int64)
-        if not len(found):
-            return _NO_PAIRS
+        joined = "\x02".join(texts)
+        if self._automaton is None or not texts:
+            return TextHits(_NO_PAIRS[0], _NO_PAIRS[1], _NO_PAIRS[0], joined)
+        found = list(self._automaton.iter(joined))
+        flat = np.fromiter(chain.from_iterable(found), np.int64, 2 * len(found)).reshape(-1, 2)
         lengths = np.fromiter(map(len, texts), np.int64, len(texts)) + 1
         starts = np.cumsum(lengths) - lengths
-        return np.searchsorted(starts, found[:, 0], side="right") - 1, found[:, 1]
+        posts = np.searchsorted(starts, flat[:, 0], side="right") - 1
+        return TextHits(posts, flat[:, 1].copy(), flat[:, 0].copy(), joined)
+
+    def text_pairs(self, texts: Sequence[str]) -> Pairs:
+        """Return the anchors found in each folded text, as (post position, anchor id) rows."""
+        hits = self.text_hits(texts)
+        return hits.posts, hits.anchors
 
     def column_pairs(self, column: str, values: pa.ChunkedArray) -> Pairs:
         """Return the anchors found in the marked values of ``column``, as in :meth:`text_pairs`."""
@@ -272,6 +295,18 @@ def _leaf_anchors(node: Node) -> set[str]:
     if isinstance(node, Not):
         return _leaf_anchors(node.child)
     return set(anchors(node) or ())
+
+
+def _lookup_anchors(node: Node) -> set[str]:
+    """Return the anchors of every leaf of ``node`` and of every phrase in its NEARs."""
+    if isinstance(node, And | Or):
+        return set().union(*(_lookup_anchors(c) for c in node.children))
+    if isinstance(node, Not):
+        return _lookup_anchors(node.child)
+    found = set(anchors(node) or ())
+    if isinstance(node, Near):
+        found.update(*(anchors(p) or () for p in (*node.left, *node.right)))
+    return found
 
 
 def _combine(parts: list[Shortcut], conjunction: bool) -> Shortcut:

@@ -13,6 +13,7 @@ from resonanz.query.parser import parse
 from resonanz.query.sql import compile_sql
 from resonanz.records import utcnow
 from resonanz.store import Store
+from resonanz.store.matches import register_topic_posts
 
 KINDS = get_args(TopicKind)
 
@@ -28,11 +29,11 @@ def _rematch(con: duckdb.DuckDBPyConnection, name: str, query: str) -> int:
     """Replace the stored matches of topic ``name`` by the posts ``query`` matches now."""
     where, params = compile_sql(query)
     con.execute("DELETE FROM matches WHERE topic = ?", [name])
-    con.execute(
-        "INSERT INTO matches SELECT p.platform, p.native_id, ? FROM posts p "  # noqa: S608
-        f"WHERE {where} ON CONFLICT DO NOTHING",
+    con.execute(  # posts are unique by (platform, native_id): no match twice
+        f"INSERT INTO matches SELECT p.platform, p.native_id, ? FROM posts p WHERE {where}",  # noqa: S608
         [name, *params],
     )
+    register_topic_posts(con, name)
     return int(con.execute("SELECT count(*) FROM matches WHERE topic = ?", [name]).fetchall()[0][0])
 
 

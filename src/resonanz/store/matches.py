@@ -1,0 +1,138 @@
+"""Store topic matches once each, without a key index on the matches table.
+
+``matches`` has no primary key (migration 0080): maintaining one over three text columns,
+about five rows per post, cost more than everything else stored per post, and DuckDB keeps
+such an index in memory. Uniqueness is kept here instead. ``matched_posts`` lists one 64-bit
+key per post that may have stored matches; a batch's posts missing from it get their
+matches inserted directly, and only the others are compared with their stored matches.
+The register may list a post without matches (that only costs a comparison) but never
+miss one with matches: whoever writes ``matches`` adds its posts' keys here
+(:func:`register_topic_posts`).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+_KEYS: Final = ["platform", "native_id", "topic"]
+#: The key of a post; DuckDB's ``hash`` may change between versions, hence the probe.
+_PROBE: Final = "hash('resonanz', 'probe')"
+
+
+def insert_matches(con: duckdb.DuckDBPyConnection, matches: pa.Table) -> None:
+    """Store (platform, native_id, topic) matches, ignoring ones already stored.
+
+    Call inside the batch's transaction. The cost follows the batch, not the table, except
+    for batches holding posts matched before (a re-import): those compare with the stored
+    matches of their posts.
+    """
+    if matches.num_rows == 0:
+        return
+    con.register("__matches_in", distinct_rows(matches.select(_KEYS)))
+    try:
+        _check_keys(con)
+        keys = con.sql(
+            "SELECT DISTINCT hash(platform, native_id) AS post_key FROM __matches_in"
+        ).to_arrow_table()
+        con.register("__post_keys", keys)
+        # the register is scanned past a hash table of the batch's keys, not the other way
+        seen = con.sql(
+            "SELECT DISTINCT r.post_key FROM matched_posts r "
+            "SEMI JOIN __post_keys k ON r.post_key = k.post_key"
+        ).to_arrow_table()
+        if seen.num_rows == 0:
+            con.execute("INSERT INTO matches SELECT platform, native_id, topic FROM __matches_in")
+            con.execute("INSERT INTO matched_posts SELECT post_key FROM __post_keys")
+            return
+        con.register("__seen_keys", seen)
+        _insert_after_stored(con)
+    finally:
+        con.complete()
+        for view in ("__seen_keys", "__post_keys", "__matches_in"):
+            con.unregister(view)
+
+
+def distinct_rows(table: pa.Table) -> pa.Table:
+    """Return ``table`` without repeated rows (itself when there are none, the usual case).
+
+    Integer codes of each column's distinct values, sorted, find repeats several times
+    faster than a group-by over the text columns.
+    """
+    if table.num_rows < 2 or any(column.null_count for column in table.columns):
+        return table.group_by(table.column_names).aggregate([]) if table.num_rows else table
+    key = np.zeros(table.num_rows, np.int64)
+    for column in table.columns:
+        encoded = pc.dictionary_encode(column.combine_chunks())
+        key = key * len(encoded.dictionary) + encoded.indices.to_numpy().astype(np.int64)
+    order = np.argsort(key, kind="stable")
+    repeated = key[order[1:]] == key[order[:-1]]
+    if not repeated.any():
+        return table
+    return table.take(pa.array(np.sort(order[np.concatenate([[True], ~repeated])])))
+
+
+def _insert_after_stored(con: duckdb.DuckDBPyConnection) -> None:
+    """Insert the matches of ``__matches_in`` that are not stored; register the new posts."""
+    con.execute(
+        """
+        INSERT INTO matches
+        WITH incoming AS (
+            SELECT i.*, hash(i.platform, i.native_id) AS post_key FROM __matches_in i
+        ),
+        -- only the posts matched before are compared, with their own stored matches
+        again AS (SELECT * FROM incoming WHERE post_key IN (SELECT post_key FROM __seen_keys)),
+        stored AS MATERIALIZED (
+            SELECT m.platform, m.native_id, m.topic FROM matches m
+            SEMI JOIN (SELECT DISTINCT platform, native_id FROM again) a
+              ON a.platform = m.platform AND a.native_id = m.native_id
+        )
+        SELECT platform, native_id, topic FROM incoming
+        WHERE post_key NOT IN (SELECT post_key FROM __seen_keys)
+        UNION ALL
+        SELECT a.platform, a.native_id, a.topic FROM again a
+        ANTI JOIN stored s
+          ON s.platform = a.platform AND s.native_id = a.native_id AND s.topic = a.topic
+        """
+    )
+    con.execute(
+        "INSERT INTO matched_posts SELECT post_key FROM __post_keys "
+        "WHERE post_key NOT IN (SELECT post_key FROM __seen_keys)"
+    )
+
+
+def register_topic_posts(con: duckdb.DuckDBPyConnection, topic: str) -> None:
+    """Add the keys of the posts with stored matches of ``topic`` that are not listed yet.
+
+    Call after writing matches other than through :func:`insert_matches`, in the same
+    transaction.
+    """
+    _check_keys(con)
+    con.execute(
+        """
+        INSERT INTO matched_posts
+        SELECT DISTINCT hash(m.platform, m.native_id) AS post_key FROM matches m
+        WHERE m.topic = ?
+          AND NOT EXISTS (
+              SELECT 1 FROM matched_posts r WHERE r.post_key = hash(m.platform, m.native_id)
+          )
+        """,
+        [topic],
+    )
+
+
+def _check_keys(con: duckdb.DuckDBPyConnection) -> None:
+    """Compute the post keys again when this DuckDB hashes differently from the one before."""
+    rows = con.execute(
+        f"SELECT count(*) FILTER (WHERE key_probe = {_PROBE}), count(*) FROM matched_posts_hash"  # noqa: S608
+    ).fetchall()
+    if rows == [(1, 1)]:
+        return
+    con.execute("DELETE FROM matched_posts")
+    con.execute("INSERT INTO matched_posts SELECT DISTINCT hash(platform, native_id) FROM matches")
+    con.execute("DELETE FROM matched_posts_hash")
+    con.execute(f"INSERT INTO matched_posts_hash VALUES ({_PROBE})")  # noqa: S608
