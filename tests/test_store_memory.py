@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
@@ -10,6 +12,7 @@ import pytest
 
 from resonanz.bench.synthetic import posts_table
 from resonanz.errors import WorkspaceError
+from resonanz.importers import ImportOptions, import_files
 from resonanz.ingest import Batch, Ingestor
 from resonanz.records import AUTHOR_SCHEMA, POST_SCHEMA, to_table
 from resonanz.store import Store
@@ -120,9 +123,10 @@ def test_matches_stored_again_are_one_row_each(store: Store) -> None:
     assert store.count("matches") == 2
 
 
-def test_upserts_into_a_growing_table_fit_a_small_memory_limit(store: Store) -> None:
-    # INSERT … ON CONFLICT ran out of 48 MB once the table held about 150,000 posts.
-    store.con.execute("SET memory_limit = '48MB'")
+def test_upserts_into_a_growing_table_fit_the_import_memory_limit(store: Store) -> None:
+    # INSERT … ON CONFLICT ran out of 48 MB once the table held about 150,000 posts, and
+    # an edge insert joining all posts ran out of 32 MB now and then.
+    store.con.execute("SET memory_limit = ?", [IMPORT_MEMORY_LIMIT])
     ingest = Ingestor(store)
     for start in range(0, 200_000, 25_000):
         ingest.write(Batch(posts=posts_table(start, 25_000), authors=_authors(start)))
@@ -150,3 +154,30 @@ def test_imports_run_under_the_smaller_import_limit_and_restore_it(
     monkeypatch.setenv(MEMORY_LIMIT_ENV, "300MB")
     with store.import_memory():
         assert _limit(store.con) == _as_duckdb_shows(WRITER_MEMORY_LIMIT)
+
+
+def test_a_batch_too_large_for_the_import_limit_is_stored_under_a_larger_one(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(MEMORY_LIMIT_ENV, raising=False)
+    monkeypatch.setattr("resonanz.store.connection.IMPORT_MEMORY_LIMIT", "8MB")
+    ingest = Ingestor(store)
+    with store.import_memory():
+        result = ingest.write(Batch(posts=posts_table(0, 25_000)))
+        grown = _limit(store.con)
+    assert (result.posts_new, store.count("posts")) == (25_000, 25_000)
+    assert grown != _as_duckdb_shows("8MB")
+    assert _limit(store.con) == _as_duckdb_shows(WRITER_MEMORY_LIMIT)
+
+
+def test_an_import_leaves_no_log_for_the_close_to_checkpoint(store: Store, tmp_path: Path) -> None:
+    # Checkpointing at close ran under the writer's larger limit: a peak above the import's.
+    data = tmp_path / "posts.jsonl"
+    rows = [
+        {"id": str(i), "text": "hallo", "created_at": "2026-03-01T10:00:00Z"} for i in range(50)
+    ]
+    data.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    import_files(Ingestor(store), [data], ImportOptions())
+    wal = store.path.with_name(store.path.name + ".wal")
+    assert store.count("posts") == 50
+    assert not wal.exists() or wal.stat().st_size == 0

@@ -8,11 +8,13 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from resonanz.records import AUTHOR_SCHEMA, EDGE_SCHEMA, POST_SCHEMA
 from resonanz.store import QuarantineItem, Store
+from resonanz.store.connection import is_out_of_memory
 
 #: Adds enrichment columns to a posts table (see :mod:`resonanz.enrich`).
 Enrich = Callable[[pa.Table], pa.Table]
@@ -161,6 +163,22 @@ class Ingestor:
         """Store one batch atomically (with its cursor) and return what changed."""
         posts, authors, matches = self._derive(batch)
         edges = batch.edges if batch.edges is not None else derive_edges(posts)
+        while True:
+            try:
+                return self._store(batch, posts, authors, edges, matches)
+            except duckdb.Error as exc:  # rolled back: the batch can be stored again
+                if not (is_out_of_memory(exc) and self.store.grow_import_memory()):
+                    raise
+
+    def _store(
+        self,
+        batch: Batch,
+        posts: pa.Table,
+        authors: pa.Table,
+        edges: pa.Table,
+        matches: pa.Table | None,
+    ) -> IngestResult:
+        """Store the derived records of ``batch`` and its cursor in one transaction."""
         result = IngestResult(posts_seen=posts.num_rows)
         with self.store.transaction():
             result.posts_new = self.store.upsert_posts(posts)

@@ -25,6 +25,12 @@ MAX_REMEMBERED_AUTHORS: Final = 100_000
 #: Stored author profiles of one run by (platform, handle), least recently seen first.
 SentAuthors = OrderedDict[tuple[str, str], tuple[object, ...]]
 
+_POST_FIELDS: Final = tuple(POST_SCHEMA.names)
+
+
+def _empty_columns() -> list[list[Any]]:
+    return [[] for _ in _POST_FIELDS]
+
 
 @dataclass
 class Position:
@@ -66,7 +72,9 @@ class Chunk:
 
     defaults: Defaults
     quarantine_source: str
-    posts: list[PostRecord] = field(default_factory=list)
+    #: The posts' values column by column (POST_SCHEMA order): a record's dict is let go
+    #: as soon as it is added, which keeps a chunk a fraction of the size of its records.
+    columns: list[list[Any]] = field(default_factory=lambda: _empty_columns())
     authors: dict[tuple[str, str], AuthorRecord] = field(default_factory=dict)
     quarantined: list[QuarantineItem] = field(default_factory=list)
     position: Position = field(default_factory=Position)
@@ -84,16 +92,26 @@ class Chunk:
         except RecordError as exc:
             self.reject(location, str(exc), raw if raw is not None else _dump(obj), count=False)
             return
-        self.posts.append(post)
+        self._append(post)
         if author is not None:
             self.add_author(author)
 
     def add_post(self, post: PostRecord, author: AuthorRecord | None) -> None:
         """Add an already normalised post (and its author)."""
         self.read += 1
-        self.posts.append(post)
+        self._append(post)
         if author is not None:
             self.add_author(author)
+
+    def _append(self, post: PostRecord) -> None:
+        get = post.get
+        for name, values in zip(_POST_FIELDS, self.columns, strict=True):
+            values.append(get(name))
+
+    @property
+    def post_count(self) -> int:
+        """Return how many posts the chunk holds as records (not counting a table)."""
+        return len(self.columns[0])
 
     def add_table(self, posts: pa.Table) -> None:
         """Add posts that are already a valid posts table."""
@@ -127,7 +145,7 @@ class Chunk:
 
     def __len__(self) -> int:
         extra = self.table.num_rows if self.table is not None else 0
-        return len(self.posts) + len(self.quarantined) + self.skipped + extra
+        return self.post_count + len(self.quarantined) + self.skipped + extra
 
     def _changed_authors(self) -> list[AuthorRecord]:
         """Return the profiles that differ from what this run stored before."""
@@ -148,12 +166,17 @@ class Chunk:
         The chunk lets go of its records (its counters stay): they are several times the
         size of the batch and would otherwise live on while the next chunk is read.
         """
-        posts = pa.Table.from_pylist(self.posts, schema=POST_SCHEMA)
+        columns, self.columns = self.columns, _empty_columns()
+        arrays = []
+        for i, spec in enumerate(POST_SCHEMA):
+            arrays.append(pa.array(columns[i], type=spec.type))
+            columns[i] = []  # its Python values go before the next column is converted
+        posts = pa.Table.from_arrays(arrays, schema=POST_SCHEMA)
         if self.table is not None:
-            posts = self.table if not self.posts else pa.concat_tables([posts, self.table])
+            posts = self.table if not posts.num_rows else pa.concat_tables([posts, self.table])
         authors = pa.Table.from_pylist(self._changed_authors(), schema=AUTHOR_SCHEMA)
         batch = Batch(posts=posts, authors=authors, quarantined=self.quarantined, cursor=cursor)
-        self.posts, self.authors, self.table, self.quarantined = [], {}, None, []
+        self.authors, self.table, self.quarantined = {}, None, []
         return batch
 
 

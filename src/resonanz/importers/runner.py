@@ -117,6 +117,7 @@ def import_files(
         for path in paths:
             report = _import_one(ingestor, path, options, collected_at, shown, on_batch)
             summary.files.append(report)
+        ingestor.store.checkpoint()  # under the import's limit, not at close under a larger one
     summary.seconds = time.perf_counter() - started
     return summary
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import TracebackType
 from typing import Final
@@ -27,9 +27,11 @@ _DUCKDB_LOCK = re.compile(r"lock", re.IGNORECASE)
 WRITER_MEMORY_LIMIT: Final = "128MB"
 #: DuckDB memory limit while files are imported. The pool fills up to its limit as an import
 #: reads back stored keys batch after batch, so the limit is what the peak grows by: at
-#: 128MB an import's peak grew by a fifth from 100k to 1M posts. Upserts need no more
-#: since they stopped using ``INSERT … ON CONFLICT`` (whose pinned memory grew with the table).
-IMPORT_MEMORY_LIMIT: Final = "64MB"
+#: 128MB an import's peak grew by a fifth from 100k to 1M posts, at 64MB by a tenth from
+#: 100k to 500k, at 32MB by a twentieth. Upserts need no more since they stopped using
+#: ``INSERT … ON CONFLICT`` (whose pinned memory grew with the table), edges since their
+#: insert stopped joining the whole posts table.
+IMPORT_MEMORY_LIMIT: Final = "32MB"
 #: Environment variable overriding both limits ("4GB"; empty: DuckDB's default).
 MEMORY_LIMIT_ENV: Final = "RESONANZ_WRITER_MEMORY_LIMIT"
 
@@ -46,6 +48,7 @@ class Store:
         self.con = con
         self.path = path
         self._lock = lock
+        self._import_limit_mb = 0  # the limit (MB) set by import_memory(); 0: none
 
     @property
     def writable(self) -> bool:
@@ -61,7 +64,11 @@ class Store:
         except BaseException:
             self.con.execute("ROLLBACK")
             raise
-        self.con.execute("COMMIT")
+        try:
+            self.con.execute("COMMIT")
+        except duckdb.Error:
+            _rollback_quietly(self.con)  # a failed commit may leave the transaction open
+            raise
 
     @contextmanager
     def import_memory(self) -> Iterator[None]:
@@ -71,10 +78,41 @@ class Store:
             return
         row = self.con.execute("SELECT current_setting('memory_limit')").fetchone()
         _limit_memory(self.con, IMPORT_MEMORY_LIMIT)
+        self._import_limit_mb = _megabytes(IMPORT_MEMORY_LIMIT)
         try:
             yield
         finally:
+            self._import_limit_mb = 0
             _limit_memory(self.con, str(row[0]) if row else WRITER_MEMORY_LIMIT)
+
+    def grow_import_memory(self) -> bool:
+        """Double the import's memory limit, up to :data:`WRITER_MEMORY_LIMIT`; False if at it.
+
+        Batches of large posts (long texts, enrichment, many topic matches) can need more
+        than :data:`IMPORT_MEMORY_LIMIT` to commit; the import then retries the batch under
+        the larger limit and keeps it for the rest of the run.
+        """
+        ceiling = _megabytes(WRITER_MEMORY_LIMIT)
+        if not self._import_limit_mb or self._import_limit_mb >= ceiling:
+            return False
+        self._import_limit_mb = min(2 * self._import_limit_mb, ceiling)
+        _limit_memory(self.con, f"{self._import_limit_mb}MB")
+        return True
+
+    def checkpoint(self) -> None:
+        """Write DuckDB's log into the database file now, under the current memory limit.
+
+        Closing checkpoints too, but after an import the limit is back at the writer's,
+        and a checkpoint fills whatever pool it may: at the end of a 500k-post import that
+        was a peak 70 MB above the whole import's, growing with the store.
+        """
+        while True:
+            try:
+                self.con.execute("CHECKPOINT")
+                return
+            except duckdb.Error as exc:
+                if not (is_out_of_memory(exc) and self.grow_import_memory()):
+                    raise
 
     def upsert_posts(self, posts: pa.Table) -> int:
         """See :func:`resonanz.store.writer.upsert_posts`."""
@@ -179,6 +217,31 @@ def writer_memory_limit() -> str | None:
     """Return the memory limit for writing connections (None: DuckDB's own default)."""
     value = os.environ.get(MEMORY_LIMIT_ENV, WRITER_MEMORY_LIMIT).strip()
     return value or None
+
+
+def is_out_of_memory(exc: BaseException | None) -> bool:
+    """Tell whether a DuckDB error, or one it was raised while handling, is out of memory.
+
+    The chain matters: clean-up after an out-of-memory error inside a transaction fails
+    with "transaction is aborted", which hides the original error.
+    """
+    while exc is not None:
+        if isinstance(exc, duckdb.OutOfMemoryException) or (
+            isinstance(exc, duckdb.Error) and "could not allocate block" in str(exc)
+        ):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def _megabytes(size: str) -> int:
+    """Return the megabytes of a size written like ``32MB``."""
+    return int(size.removesuffix("MB"))
+
+
+def _rollback_quietly(con: duckdb.DuckDBPyConnection) -> None:
+    with suppress(duckdb.Error):  # no transaction left open: DuckDB rolled it back itself
+        con.execute("ROLLBACK")
 
 
 def _limit_memory(con: duckdb.DuckDBPyConnection, limit: str | None) -> None:

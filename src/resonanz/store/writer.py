@@ -20,6 +20,7 @@ from resonanz.records import (
     conform,
     utcnow,
 )
+from resonanz.store.matches import insert_matches as store_matches
 
 _POST_COLS = [f.name for f in POST_BASE_FIELDS]
 _KEEP_ON_CONFLICT = {
@@ -204,26 +205,33 @@ def insert_edges(con: duckdb.DuckDBPyConnection, edges: pa.Table) -> int:
 
     An edge whose ``dst_author`` is unknown gets the author of its target post when that post
     is stored (call after :func:`upsert_posts` of the same batch).
+
+    Every step reads only what the batch names: the stored authors of its target posts and
+    the stored edges of its posts. A join of the batch against all posts made DuckDB size
+    the de-duplication by the table, so an import's peak memory grew with the store.
     """
     if edges.num_rows == 0:
         return 0
     batch = conform(edges, EDGE_SCHEMA)
     batch = batch.filter(pc.invert(pc.is_null(batch.column("src_author"))))
+    if batch.num_rows == 0:
+        return 0
     con.register("__edges_in", batch)
     try:
+        con.register("__target_authors", _target_authors(con))
         before = _count(con, "edges")
         con.execute(
             """
             INSERT INTO edges
             WITH incoming AS (
                 SELECT DISTINCT ON (e.platform, e.kind, e.post_id,
-                                    coalesce(e.dst_author, p.author), e.target_post_id)
+                                    coalesce(e.dst_author, a.author), e.target_post_id)
                        e.platform, e.kind, e.src_author,
-                       coalesce(e.dst_author, p.author) AS dst_author,
+                       coalesce(e.dst_author, a.author) AS dst_author,
                        e.post_id, e.target_post_id, e.created_at
                 FROM __edges_in e
-                LEFT JOIN posts p
-                  ON p.platform = e.platform AND p.native_id = e.target_post_id
+                LEFT JOIN __target_authors a
+                  ON a.platform = e.platform AND a.native_id = e.target_post_id
             ),
             -- Only the stored edges of this batch's posts: a plain NOT EXISTS over all
             -- edges builds its hash table from the whole table, which grows with the store.
@@ -244,17 +252,33 @@ def insert_edges(con: duckdb.DuckDBPyConnection, edges: pa.Table) -> int:
         return _count(con, "edges") - before
     finally:
         con.complete()
+        con.unregister("__target_authors")
         con.unregister("__edges_in")
 
 
+def _target_authors(con: duckdb.DuckDBPyConnection) -> pa.Table:
+    """Return (platform, native_id, author) of the stored posts that ``__edges_in`` targets.
+
+    The batch's distinct targets are the build side of the join, so the stored posts stream
+    past a hash table the size of the batch.
+    """
+    return con.sql(
+        """
+        SELECT p.platform, p.native_id, p.author
+        FROM (SELECT DISTINCT platform, target_post_id FROM __edges_in
+              WHERE dst_author IS NULL AND target_post_id IS NOT NULL) t
+        JOIN posts p ON p.platform = t.platform AND p.native_id = t.target_post_id
+        """
+    ).to_arrow_table()
+
+
+# --- topic matches: stored by resonanz.store.matches (no key index on the table) ---
 def insert_matches(con: duckdb.DuckDBPyConnection, matches: pa.Table) -> None:
     """Store (platform, native_id, topic) matches, ignoring ones already stored."""
-    if matches.num_rows == 0:
-        return
-    keys = ["platform", "native_id", "topic"]
-    batch = matches.select(keys).group_by(keys).aggregate([])
-    # Not ON CONFLICT DO NOTHING: see _upsert (its memory grows with the table).
-    _upsert(con, "matches", keys, batch, keys, ())
+    store_matches(con, matches)
+
+
+# --- end of the topic matches block ---
 
 
 def quarantine(con: duckdb.DuckDBPyConnection, items: Iterable[QuarantineItem]) -> int:
