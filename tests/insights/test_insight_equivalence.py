@@ -21,6 +21,7 @@ from resonanz.insights.params import (
     post_ref,
     topic_kinds,
 )
+from resonanz.insights.stance import author_counts
 from resonanz.workspace import Workspace
 
 OWN = (("mastodon", "acme"),)
@@ -154,6 +155,8 @@ def _check_candidates(con: Any, params: InsightParams) -> None:
     """The exact distinct-text counts and the bot candidates match a plain count."""
     names, ranks = influencers._graph_ranks(con, params)
     rows = influencers._candidates(con, params, influencers._leading(names, ranks, 100), 100)
+    active = [(str(r["platform"]), str(r["handle"])) for r in rows if r["active"]]
+    texts, _ = author_counts(con, params, active, [])
     cte, args = filtered_posts_cte(params)
     plain = {
         (p, h): (n, d)
@@ -165,7 +168,8 @@ def _check_candidates(con: Any, params: InsightParams) -> None:
     }
     for row in rows:
         if row["active"]:
-            assert (row["posts"], row["distinct_texts"]) == plain[(row["platform"], row["handle"])]
+            key = (row["platform"], row["handle"])
+            assert (row["posts"], texts[key]) == plain[key]
     likely = {
         k
         for k, (n, d) in plain.items()

@@ -34,9 +34,9 @@ from resonanz.insights.params import (
     topic_kinds,
 )
 from resonanz.insights.stance import (
+    author_counts,
     by_topic,
     split,
-    stance_counts,
     stance_of,
     topic_stances,
 )
@@ -129,13 +129,18 @@ def _graph_ranks(
     edges = con.sql(keyed, params=args).to_arrow_table()
     if edges.num_rows == 0:
         return pa.array([], pa.string()), np.zeros(0)
-    # Nodes are numbered in key order with Arrow kernels, not a Python loop.
-    src, dst = edges["src"], edges["dst"]
-    names = pc.unique(pa.chunked_array([*src.chunks, *dst.chunks]))
-    names = names.take(pc.sort_indices(names))
-    src_i = pc.index_in(src, value_set=names).to_numpy()
-    dst_i = pc.index_in(dst, value_set=names).to_numpy()
-    ranks = pagerank(src_i, dst_i, edges["w"].to_numpy().astype(float), len(names))
+    # Nodes are numbered in key order with Arrow kernels, not a Python loop: every end is
+    # dictionary-encoded in one hash pass, and only the distinct keys are sorted.
+    ends = pa.chunked_array([*edges["src"].chunks, *edges["dst"].chunks]).combine_chunks()
+    coded = pc.dictionary_encode(ends)
+    order = pc.sort_indices(coded.dictionary)
+    names = coded.dictionary.take(order)
+    place = np.empty(len(names), np.int64)
+    place[order.to_numpy()] = np.arange(len(names))
+    nodes = place[coded.indices.to_numpy()]
+    half = edges.num_rows
+    weight = edges["w"].to_numpy().astype(float)
+    ranks = pagerank(nodes[:half], nodes[half:], weight, len(names))
     return names, ranks * len(names)
 
 
@@ -172,10 +177,12 @@ def _candidates(
     con: duckdb.DuckDBPyConnection, params: InsightParams, leading: pa.Table, top: int
 ) -> list[dict[str, Any]]:
     """Return the figures of the ``top`` most central authors (``pos`` is their place) and
-    of every author that may be a bot: one pass over the posts, and a second over the
-    posts of those few authors for their exact count of distinct texts."""
+    of every author that may be a bot, from one pass over the posts.
+
+    Their exact counts of distinct texts come later, from the pass over their own posts
+    (:func:`resonanz.insights.stance.author_counts`).
+    """
     cte, args = filtered_posts_cte(params)
-    where, _ = post_filter(params)
     view = f"insight_leading_{next(_counter)}"
     sql = f"""
         WITH {cte},
@@ -214,35 +221,28 @@ def _candidates(
             WHERE (s.posts >= 10 AND {_raw_bot_sql()} >= {_BOT_FLOOR})
                OR (s.platform, s.handle) IN (
                    SELECT (platform, handle) FROM authors WHERE is_bot OR stakeholder = 'bot')
-        ),
-        d AS (
-            SELECT p.platform, p.author AS handle, count(DISTINCT p.text) AS distinct_texts
-            FROM posts p SEMI JOIN k ON k.platform = p.platform AND k.handle = p.author
-            WHERE {where} GROUP BY ALL
         )
         SELECT k.platform, k.handle, t.pos, t.pagerank, s.posts IS NOT NULL AS active,
-               s.posts, s.engagement, s.reposts_made, s.span_hours, d.distinct_texts,
+               s.posts, s.engagement, s.reposts_made, s.span_hours,
                a.followers, a.is_bot, a.stakeholder
         FROM k LEFT JOIN t ON t.platform = k.platform AND t.handle = k.handle
         LEFT JOIN s ON s.platform = k.platform AND s.handle = k.handle
-        LEFT JOIN d ON d.platform = k.platform AND d.handle = k.handle
         LEFT JOIN authors a ON a.platform = s.platform AND a.handle = s.handle
     """  # noqa: S608 - fixed fragments; values are bound
     con.register(view, leading)
     try:
-        return fetch_dicts(con, sql, [*args, top, *args])
+        return fetch_dicts(con, sql, [*args, top])
     finally:
         con.unregister(view)
 
 
 def _rank_of(names: pa.Array, ranks: np.ndarray, keys: list[Key]) -> dict[Key, float]:
     """Return the PageRank of ``keys`` (0 for authors outside the graph)."""
-    wanted = pa.array([f"{p}\t{h}" for p, h in keys], pa.string())
-    found = pc.index_in(wanted, value_set=names).to_numpy(zero_copy_only=False)
-    return {
-        k: float(ranks[int(i)]) if i == i else 0.0  # NaN marks a key not in the graph
-        for k, i in zip(keys, found, strict=True)
-    }
+    wanted = pa.array([f"{p}\t{h}" for p, h in keys], names.type)
+    # Looking every node up among the few keys hashes the keys, not the whole graph.
+    at = pc.index_in(names, value_set=wanted).to_numpy(zero_copy_only=False)
+    found = {int(at[i]): float(ranks[i]) for i in np.flatnonzero(~np.isnan(at))}
+    return {k: found.get(i, 0.0) for i, k in enumerate(keys)}
 
 
 def bot_score(row: dict[str, Any]) -> float:
@@ -295,13 +295,15 @@ def compute(con: duckdb.DuckDBPyConnection, params: InsightParams) -> Influencer
     rows = _candidates(con, params, _leading(names, ranks, size), size)
     keyed = {(str(r["platform"]), str(r["handle"])): r for r in rows}
     stats = {k: r for k, r in keyed.items() if r["active"]}
+    kinds = topic_kinds(con)
+    ours = [t for t, k in kinds.items() if k in ("brand", "product")]
+    texts, counts = author_counts(con, params, list(stats), ours)
+    for key, row in stats.items():
+        row["distinct_texts"] = texts.get(key)
     top = [k for k, r in sorted(keyed.items(), key=lambda kr: kr[1]["pos"] or 0) if r["pos"]]
     flagged = [k for k, row in stats.items() if _maybe_bot(row) and bot_score(row) >= BOT_CUT]
     keys = list(dict.fromkeys([*top, *flagged]))
     rank = _rank_of(names, ranks, keys)
-    kinds = topic_kinds(con)
-    ours = [t for t, k in kinds.items() if k in ("brand", "product")]
-    counts = stance_counts(con, params, [k for k in keys if k in stats], ours)
     people = {
         k: _entry(k, rank[k], {**stats[k], "counts": counts.get(k, {})} if k in stats else None)
         for k in keys

@@ -39,25 +39,26 @@ def stance_of(pos: int, neg: int, posts: int) -> tuple[str, float]:
     return "neutral", round(score, 3)
 
 
-def stance_counts(
+def author_counts(
     con: duckdb.DuckDBPyConnection, params: InsightParams, keys: list[Key], ours: list[str]
-) -> dict[Key, Counts]:
-    """Return per author the sentiment counts of their posts about us and about each topic.
+) -> tuple[dict[Key, int], dict[Key, Counts]]:
+    """Return per author the number of distinct texts, and the sentiment counts of their
+    posts about us and about each topic, from one pass over the posts of those authors.
 
     ``ours`` are the brand and product topics; empty means every post is about us.
     """
     if not keys:
-        return {}
+        return {}, {}
     cte, args = filtered_posts_cte(params)
     sql = f"""
         WITH {cte},
         c AS (SELECT UNNEST(?::VARCHAR[]) AS platform, UNNEST(?::VARCHAR[]) AS handle),
         cp AS (
-            SELECT p.platform, p.native_id, p.author, p.sentiment FROM f p
+            SELECT p.platform, p.native_id, p.author, p.sentiment, p.text FROM f p
             SEMI JOIN c ON c.platform = p.platform AND c.handle = p.author
         ),
         pm AS (
-            SELECT cp.*, m.topic FROM matches m
+            SELECT cp.platform, cp.native_id, cp.author, cp.sentiment, m.topic FROM matches m
             JOIN cp ON cp.platform = m.platform AND cp.native_id = m.native_id
         ),
         hit AS (SELECT DISTINCT platform, native_id FROM pm WHERE list_contains(?, topic)),
@@ -66,23 +67,31 @@ def stance_counts(
             WHERE len(?::VARCHAR[]) = 0
                OR (cp.platform, cp.native_id) IN (SELECT (platform, native_id) FROM hit)
         )
-        SELECT platform, author, NULL::VARCHAR AS topic, count(*) AS posts,
+        SELECT platform, author, 'texts' AS part, NULL::VARCHAR AS topic,
+               count(DISTINCT text) AS posts, 0 AS pos, 0 AS neg
+        FROM cp GROUP BY ALL
+        UNION ALL
+        SELECT platform, author, 'us' AS part, NULL::VARCHAR AS topic, count(*) AS posts,
                count(*) FILTER (WHERE sentiment = 'positive') AS pos,
                count(*) FILTER (WHERE sentiment = 'negative') AS neg
         FROM about GROUP BY ALL
         UNION ALL
-        SELECT platform, author, topic, count(*) AS posts,
+        SELECT platform, author, 'topic' AS part, topic, count(*) AS posts,
                count(*) FILTER (WHERE sentiment = 'positive') AS pos,
                count(*) FILTER (WHERE sentiment = 'negative') AS neg
         FROM pm GROUP BY ALL
     """  # noqa: S608 - fixed fragments; values are bound
     keyed = [[k[0] for k in keys], [k[1] for k in keys]]
+    texts: dict[Key, int] = {}
     out: dict[Key, Counts] = {}
     for row in fetch_dicts(con, sql, [*args, *keyed, ours, ours]):
         key = (str(row["platform"]), str(row["author"]))
+        if row["part"] == "texts":
+            texts[key] = int(row["posts"])
+            continue
         topic = None if row["topic"] is None else str(row["topic"])
         out.setdefault(key, {})[topic] = {k: int(row[k]) for k in ("posts", "pos", "neg")}
-    return out
+    return texts, out
 
 
 def topic_stances(counts: Counts) -> dict[str, dict[str, Any]]:

@@ -20,6 +20,7 @@ from resonanz.insights.params import (
     Result,
     fetch_dicts,
     filtered_posts_cte,
+    handle_sql,
     own_accounts,
 )
 
@@ -54,11 +55,11 @@ def _cells(con: duckdb.DuckDBPyConnection, params: InsightParams) -> list[dict[s
     sql = f"""
         WITH {cte},
         o AS (
-            SELECT p.platform, lower(ltrim(p.author, '@')) AS handle,
+            SELECT p.platform, {handle_sql("p.author")} AS handle,
                    timezone(?, p.created_at) AS local_at, ln(1 + {ENGAGEMENT}) AS y
             FROM f p
             WHERE p.repost_of IS NULL
-              AND list_contains(?, p.platform || ' ' || lower(ltrim(p.author, '@')))
+              AND list_contains(?, p.platform || ' ' || {handle_sql("p.author")})
         )
         SELECT platform, handle, isodow(local_at) - 1 AS dow, hour(local_at) AS hour,
                count(*) AS n, avg(y) AS mean, var_pop(y) AS var
