@@ -15,6 +15,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.preprocessing import normalize
 
+from resonanz.enrich.charhash import CharHasher
 from resonanz.enrich.hashing import Encoded, WordHasher
 
 #: Texts longer than this are cut before feature extraction (a 100 kB post must stay cheap).
@@ -43,15 +44,8 @@ _UNIGRAMS = HashingVectorizer(
     norm=None,
     dtype=np.float32,
 )
-_CHARS = HashingVectorizer(
-    n_features=N_FEATURES,
-    analyzer="char_wb",
-    ngram_range=(2, 5),
-    alternate_sign=False,
-    lowercase=False,
-    norm="l2",
-    dtype=np.float32,
-)
+#: Character 2–5-grams inside words (scikit-learn's ``char_wb``), L2-normalised.
+_CHARS = CharHasher(N_FEATURES, ngram_range=(2, 5))
 
 
 _WORD = re.compile(r"\w")
@@ -198,7 +192,7 @@ class TextFeatures:
         """L2-normalised character 2–5-gram features (only adapted models ask for them)."""
         if not self.texts:
             return sp.csr_matrix((0, N_FEATURES), dtype=np.float32)
-        return _CHARS.transform(self.texts).tocsr()
+        return _CHARS.transform(self.texts)
 
     @cached_property
     def n_tokens(self) -> np.ndarray:
