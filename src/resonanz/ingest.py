@@ -12,6 +12,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from resonanz.heap import fix_mmap_threshold, release_free_memory
 from resonanz.records import AUTHOR_SCHEMA, EDGE_SCHEMA, POST_SCHEMA
 from resonanz.store import QuarantineItem, Store
 from resonanz.store.connection import is_out_of_memory
@@ -158,6 +159,7 @@ class Ingestor:
         self.enrich = enrich
         self.match = match
         self.enrich_authors = enrich_authors
+        fix_mmap_threshold()
 
     def write(self, batch: Batch) -> IngestResult:
         """Store one batch atomically (with its cursor) and return what changed."""
@@ -165,10 +167,13 @@ class Ingestor:
         edges = batch.edges if batch.edges is not None else derive_edges(posts)
         while True:
             try:
-                return self._store(batch, posts, authors, edges, matches)
+                result = self._store(batch, posts, authors, edges, matches)
             except duckdb.Error as exc:  # rolled back: the batch can be stored again
                 if not (is_out_of_memory(exc) and self.store.grow_import_memory()):
                     raise
+            else:
+                release_free_memory()
+                return result
 
     def _store(
         self,
