@@ -62,6 +62,7 @@ def filled(workspace: Workspace, tmp_path: Path) -> Workspace:
             [utcnow()],
         )
         store.con.execute("INSERT INTO matches VALUES ('import', '1', 'acme')")
+        store.con.execute("INSERT INTO matched_posts SELECT hash('import', '1')")
     return workspace
 
 
@@ -99,6 +100,13 @@ def test_forget_erases_the_author_and_logs_only_a_hash(
     workspace: Workspace, tmp_path: Path
 ) -> None:
     filled(workspace, tmp_path)
+    orphaned = (
+        "SELECT count(*) FROM matched_posts WHERE post_key NOT IN "
+        "(SELECT hash(platform, native_id) FROM posts WHERE NOT (platform = 'import' "
+        "AND lower(ltrim(author, '@')) = 'erika'))"
+    )
+    with workspace.open() as store:
+        assert store.con.execute(orphaned).fetchone() != (0,)  # erika's posts were matched
     result = CliRunner().invoke(
         main,
         [
@@ -121,6 +129,7 @@ def test_forget_erases_the_author_and_logs_only_a_hash(
         ).fetchone() == (0,)
         assert con.execute("SELECT count(*) FROM edges").fetchone() == (0,)
         assert store.count("matches") == 0
+        assert con.execute(orphaned).fetchone() == (0,)
         assert con.execute(
             "SELECT count(*) FROM post_metrics WHERE native_id = '1'"
         ).fetchone() == (0,)

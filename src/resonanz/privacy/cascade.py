@@ -103,6 +103,13 @@ def delete_doomed(con: duckdb.DuckDBPyConnection, *, count_only: bool = False) -
                 f"AND d.native_id = {ref.table}.{ref.key})"
             )
             _add(counts, ref.table, _run(con, ref.table, where, [], count_only))
+    if "matched_posts" in schema and not count_only:
+        # The register of matched posts holds a hashed key per post (store/matches.py);
+        # their matches are gone, so their keys go too.
+        con.execute(
+            "DELETE FROM matched_posts WHERE post_key IN "  # noqa: S608
+            f"(SELECT hash(platform, native_id) FROM {DOOMED})"
+        )
     return counts
 
 
