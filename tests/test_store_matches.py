@@ -12,7 +12,7 @@ from resonanz.query import TopicMatcher
 from resonanz.query.matcher import MATCH_SCHEMA
 from resonanz.query.topics import add_topic
 from resonanz.records import POST_SCHEMA, to_table
-from resonanz.store import Store
+from resonanz.store import Store, open_store
 from resonanz.store.matches import distinct_rows
 from resonanz.store.migrate import applied, available, migrate
 
@@ -75,13 +75,16 @@ def test_keys_are_computed_again_when_the_hash_function_changes(store: Store) ->
         store.insert_matches(matches(("0", "a")))
     store.con.execute("UPDATE matched_posts_hash SET key_probe = key_probe + 1")
     store.con.execute("UPDATE matched_posts SET post_key = post_key + 1")
-    with store.transaction():
-        store.insert_matches(matches(("0", "a"), ("0", "b")))
-    assert stored(store) == [("0", "a"), ("0", "b")]
-    probe = store.con.execute(
-        "SELECT key_probe = hash('resonanz', 'probe') FROM matched_posts_hash"
-    )
-    assert probe.fetchall() == [(True,)]
+    path = store.path
+    store.close()
+    with open_store(path) as reopened:  # the writer checks the keys when it opens the store
+        with reopened.transaction():
+            reopened.insert_matches(matches(("0", "a"), ("0", "b")))
+        assert stored(reopened) == [("0", "a"), ("0", "b")]
+        probe = reopened.con.execute(
+            "SELECT key_probe = hash('resonanz', 'probe') FROM matched_posts_hash"
+        )
+        assert probe.fetchall() == [(True,)]
 
 
 def test_migration_keeps_stored_matches_and_registers_their_posts() -> None:

@@ -16,6 +16,7 @@ import pyarrow as pa
 from resonanz.errors import WorkspaceError, WorkspaceLocked
 from resonanz.store import writer
 from resonanz.store.lock import LOCK_NAME, WriterLock, holder
+from resonanz.store.matches import check_keys
 from resonanz.store.migrate import migrate
 
 _DUCKDB_LOCK = re.compile(r"lock", re.IGNORECASE)
@@ -205,6 +206,7 @@ def open_store(path: Path, *, write: bool = True, create: bool = False) -> Store
         try:
             _limit_memory(con, writer_memory_limit())
             migrate(con)
+            check_keys(con)
         except BaseException:
             con.close()
             if lock is not None:

@@ -35,7 +35,6 @@ def insert_matches(con: duckdb.DuckDBPyConnection, matches: pa.Table) -> None:
         return
     con.register("__matches_in", distinct_rows(matches.select(_KEYS)))
     try:
-        _check_keys(con)
         keys = con.sql(
             "SELECT DISTINCT hash(platform, native_id) AS post_key FROM __matches_in"
         ).to_arrow_table()
@@ -111,7 +110,6 @@ def register_topic_posts(con: duckdb.DuckDBPyConnection, topic: str) -> None:
     Call after writing matches other than through :func:`insert_matches`, in the same
     transaction.
     """
-    _check_keys(con)
     con.execute(
         """
         INSERT INTO matched_posts
@@ -125,8 +123,12 @@ def register_topic_posts(con: duckdb.DuckDBPyConnection, topic: str) -> None:
     )
 
 
-def _check_keys(con: duckdb.DuckDBPyConnection) -> None:
-    """Compute the post keys again when this DuckDB hashes differently from the one before."""
+def check_keys(con: duckdb.DuckDBPyConnection) -> None:
+    """Compute the post keys again when this DuckDB hashes differently from the one before.
+
+    The hash function can only change with the DuckDB library, so the writer checks once,
+    when it opens the store.
+    """
     rows = con.execute(
         f"SELECT count(*) FILTER (WHERE key_probe = {_PROBE}), count(*) FROM matched_posts_hash"  # noqa: S608
     ).fetchall()
