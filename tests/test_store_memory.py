@@ -27,7 +27,11 @@ T0 = datetime(2026, 2, 1, 9, 0, tzinfo=UTC)
 
 
 def _limit(con: duckdb.DuckDBPyConnection) -> str:
-    row = con.execute("SELECT current_setting('memory_limit')").fetchone()
+    return _setting(con, "memory_limit")
+
+
+def _setting(con: duckdb.DuckDBPyConnection, name: str) -> str:
+    row = con.execute("SELECT current_setting(?)", [name]).fetchone()
     assert row is not None
     return str(row[0])
 
@@ -148,9 +152,12 @@ def test_imports_run_under_the_smaller_import_limit_and_restore_it(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv(MEMORY_LIMIT_ENV, raising=False)
+    store.con.execute("SET threads = 3")
     with store.import_memory():
         assert _limit(store.con) == _as_duckdb_shows(IMPORT_MEMORY_LIMIT)
+        assert _setting(store.con, "threads") == "1"
     assert _limit(store.con) == _as_duckdb_shows(WRITER_MEMORY_LIMIT)
+    assert _setting(store.con, "threads") == "3"
     monkeypatch.setenv(MEMORY_LIMIT_ENV, "300MB")
     with store.import_memory():
         assert _limit(store.con) == _as_duckdb_shows(WRITER_MEMORY_LIMIT)

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from resonanz.importers.chunk import MAX_REMEMBERED_AUTHORS, Position, ReadContext
+import pytest
+
+from resonanz.importers.chunk import SENT_AUTHOR_SLOTS, Position, ReadContext, SentAuthors
 from resonanz.importers.normalize import Defaults
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
 
 
-def _context() -> ReadContext:
-    return ReadContext(Defaults("import", "import:jsonl", NOW), "import:jsonl", "f.jsonl")
+def _context(slots: int = SENT_AUTHOR_SLOTS) -> ReadContext:
+    defaults = Defaults("import", "import:jsonl", NOW)
+    return ReadContext(defaults, "import:jsonl", "f.jsonl", sent_authors=SentAuthors(slots))
 
 
 def _record(i: int, name: str = "") -> dict[str, object]:
@@ -37,11 +40,17 @@ def test_unchanged_profiles_are_sent_once_and_changed_ones_again() -> None:
     assert _authors_sent(ctx, [_record(1), _record(2, "Renamed")]) == ["user2"]
 
 
-def test_remembered_profiles_are_bounded_and_recent_ones_kept() -> None:
-    ctx = _context()
-    _authors_sent(ctx, [_record(0)])
-    many = [_record(i) for i in range(1, MAX_REMEMBERED_AUTHORS + 1)]
-    _authors_sent(ctx, [*many, _record(0)])  # user0 seen again last: the most recent
-    assert len(ctx.sent_authors) == MAX_REMEMBERED_AUTHORS
-    assert _authors_sent(ctx, [_record(0)]) == []
-    assert _authors_sent(ctx, [_record(1)]) == ["user1"]  # the least recently seen went first
+def test_the_register_stays_its_size_and_loses_no_profile_to_a_collision() -> None:
+    ctx = _context(slots=8)
+    many = [_record(i) for i in range(200)]
+    assert len(_authors_sent(ctx, many)) == 200
+    assert len(ctx.sent_authors) <= 8
+    resent = _authors_sent(ctx, many)  # most slots now hold someone else: sent again
+    assert len(resent) >= 200 - 8
+    renamed = [_record(i, "Renamed") for i in range(200)]
+    assert len(_authors_sent(ctx, renamed)) == 200  # every change arrives
+
+
+def test_the_register_needs_a_power_of_two() -> None:
+    with pytest.raises(ValueError, match="power of two"):
+        SentAuthors(12)

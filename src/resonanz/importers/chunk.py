@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from array import array
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -18,12 +18,43 @@ from resonanz.store import QuarantineItem
 
 #: Bytes of a rejected input kept in quarantine (longer input is cut, the reason says so).
 MAX_QUARANTINE_RAW: Final = 65_536
-#: Author profiles one import remembers as stored (least recently seen are forgotten first):
-#: about 300 bytes each, so memory stays flat on inputs with millions of authors.
-MAX_REMEMBERED_AUTHORS: Final = 100_000
+#: Slots of the register of author profiles one import has stored (a power of two): 4 MiB,
+#: allocated once, whatever the number of authors in the input.
+SENT_AUTHOR_SLOTS: Final = 1 << 18
+_MASK: Final = (1 << 64) - 1
 
-#: Stored author profiles of one run by (platform, handle), least recently seen first.
-SentAuthors = OrderedDict[tuple[str, str], tuple[object, ...]]
+
+class SentAuthors:
+    """Fingerprints of the author profiles one import run has stored, in a fixed space.
+
+    A direct-mapped table of 64-bit fingerprints: slot = the (platform, handle) fingerprint
+    modulo the size, holding that fingerprint and one of the profile's values. A profile
+    is sent again when it changed or when another author took its slot since: a slot
+    collision costs an extra (idempotent) profile update; skipping a changed profile would
+    take two 64-bit fingerprints colliding at once. The table is allocated up front, so
+    the importer's memory does not grow with the number of authors in the input.
+    """
+
+    def __init__(self, slots: int = SENT_AUTHOR_SLOTS) -> None:
+        if slots <= 0 or slots & (slots - 1):
+            raise ValueError(f"slots must be a power of two, not {slots}")
+        self._keys = array("Q", bytes(8 * slots))  # 0: an empty slot (fingerprints are odd)
+        self._values = array("Q", bytes(8 * slots))
+        self._mask = slots - 1
+
+    def changed(self, key: tuple[str, str], values: tuple[object, ...]) -> bool:
+        """Tell whether the profile differs from what the run stored; remember it as stored."""
+        key_print, value_print = (hash(key) & _MASK) | 1, (hash(values) & _MASK) | 1
+        slot = (key_print >> 1) & self._mask
+        if self._keys[slot] == key_print and self._values[slot] == value_print:
+            return False
+        self._keys[slot], self._values[slot] = key_print, value_print
+        return True
+
+    def __len__(self) -> int:
+        """Return how many slots hold a profile."""
+        return sum(1 for k in self._keys if k)
+
 
 _POST_FIELDS: Final = tuple(POST_SCHEMA.names)
 
@@ -53,7 +84,7 @@ class ReadContext:
     batch_size: int = 25_000
     mapping: Mapping[str, str] = field(default_factory=dict)  # field -> input column
     #: Author profiles already stored by this run, so unchanged ones are not stored again.
-    sent_authors: SentAuthors = field(default_factory=OrderedDict)
+    sent_authors: SentAuthors = field(default_factory=SentAuthors)
 
     def chunk(self, position: Position) -> Chunk:
         """Start an empty chunk at ``position``."""
@@ -82,7 +113,7 @@ class Chunk:
     done_bytes: int = 0
     read: int = 0
     skipped: int = 0
-    sent: SentAuthors = field(default_factory=OrderedDict)
+    sent: SentAuthors = field(default_factory=SentAuthors)
 
     def add(self, obj: Mapping[str, Any], location: str, raw: bytes | None = None) -> None:
         """Normalise one input record, or quarantine it with the reason."""
@@ -151,13 +182,9 @@ class Chunk:
         """Return the profiles that differ from what this run stored before."""
         changed = []
         for key, author in self.authors.items():
-            values = tuple(v for k, v in author.items() if k != "updated_at")
-            if self.sent.get(key) != values:
+            values = tuple(sorted((k, v) for k, v in author.items() if k != "updated_at"))
+            if self.sent.changed(key, values):
                 changed.append(author)
-            self.sent[key] = values
-            self.sent.move_to_end(key)
-        while len(self.sent) > MAX_REMEMBERED_AUTHORS:
-            self.sent.popitem(last=False)
         return changed
 
     def to_batch(self, cursor: tuple[str, str] | None) -> Batch:
