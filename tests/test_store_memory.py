@@ -20,6 +20,7 @@ from resonanz.store.connection import (
     IMPORT_MEMORY_LIMIT,
     MEMORY_LIMIT_ENV,
     WRITER_MEMORY_LIMIT,
+    is_out_of_memory,
 )
 from resonanz.workspace import Workspace
 
@@ -188,3 +189,13 @@ def test_an_import_leaves_no_log_for_the_close_to_checkpoint(store: Store, tmp_p
     wal = store.path.with_name(store.path.name + ".wal")
     assert store.count("posts") == 50
     assert not wal.exists() or wal.stat().st_size == 0
+
+
+def test_a_commit_out_of_memory_counts_as_out_of_memory() -> None:
+    # The wording DuckDB uses when a commit cannot pin a block under the memory limit.
+    failed_commit = duckdb.TransactionException(
+        "TransactionContext Error: Failed to commit: failed to pin block of size 256.0 KiB "
+        "(30.4 MiB/30.5 MiB used)"
+    )
+    assert is_out_of_memory(failed_commit)
+    assert not is_out_of_memory(duckdb.TransactionException("Failed to commit: conflict"))

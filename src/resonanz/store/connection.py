@@ -20,6 +20,9 @@ from resonanz.store.matches import check_keys
 from resonanz.store.migrate import migrate
 
 _DUCKDB_LOCK = re.compile(r"lock", re.IGNORECASE)
+#: How DuckDB words running out of its memory limit outside an OutOfMemoryException: a
+#: commit that cannot pin a block fails with a TransactionException saying so.
+_NO_MEMORY = re.compile(r"(could not allocate|failed to pin) block")
 
 #: DuckDB memory limit of a writing connection. DuckDB's default (80 % of the machine's
 #: memory) lets its buffer pool keep every block a long import wrote and read, so the
@@ -237,11 +240,12 @@ def is_out_of_memory(exc: BaseException | None) -> bool:
     """Tell whether a DuckDB error, or one it was raised while handling, is out of memory.
 
     The chain matters: clean-up after an out-of-memory error inside a transaction fails
-    with "transaction is aborted", which hides the original error.
+    with "transaction is aborted", which hides the original error. A commit that runs out
+    fails as a transaction error ("Failed to commit: failed to pin block …").
     """
     while exc is not None:
         if isinstance(exc, duckdb.OutOfMemoryException) or (
-            isinstance(exc, duckdb.Error) and "could not allocate block" in str(exc)
+            isinstance(exc, duckdb.Error) and _NO_MEMORY.search(str(exc))
         ):
             return True
         exc = exc.__cause__ or exc.__context__
