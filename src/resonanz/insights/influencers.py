@@ -188,7 +188,7 @@ def _candidates(
         WITH {cte},
         -- Microseconds aggregate far faster than TIMESTAMPTZ values. Counting distinct
         -- texts of every author costs several scans, so this pass only keeps a lower bound
-        -- (the bits their text hashes set in a 127-bit mask); the exact count follows for
+        -- (the bits their text hashes set in a 64-bit mask); the exact count follows for
         -- the few authors selected below.
         s AS (
             SELECT p.platform, p.author AS handle, count(*) AS posts,
@@ -196,8 +196,7 @@ def _candidates(
                    count(*) FILTER (WHERE p.repost_of IS NOT NULL) AS reposts_made,
                    (max(epoch_us(p.created_at)) - min(epoch_us(p.created_at))) / 3.6e9
                        AS span_hours,
-                   bit_count(bit_or(1::HUGEINT << (hash(p.text) % 127)::HUGEINT))
-                       AS text_floor
+                   bit_count(bit_or(1::UBIGINT << (hash(p.text) % 64))) AS text_floor
             FROM f p WHERE p.author IS NOT NULL GROUP BY ALL
         ),
         -- Nodes outside "leading" read as rank 0 here; they only matter when the graph has
