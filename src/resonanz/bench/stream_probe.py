@@ -26,7 +26,7 @@ from resonanz.bench.pipeline_runs import current_rss_mb, peak_rss_mb, topics
 from resonanz.ingest import Batch, Ingestor, IngestResult
 from resonanz.pipeline import open_ingestor, stored_topics
 from resonanz.scale.workers import Recipe, WorkerPool, parallel_ingestor
-from resonanz.sources.live_ingest import STREAM_LOCAL_SHARE
+from resonanz.sources.live_ingest import STREAM_LOCAL_SHARE, frozen_heap, stream_store
 from resonanz.sources.registry import Factory
 from resonanz.sources.runner import Runner
 from resonanz.workspace import Workspace
@@ -148,7 +148,7 @@ def consume(
     """Run the Bluesky live path against the replay at ``url``; return lag and memory."""
     with tempfile.TemporaryDirectory(prefix="resonanz-stream-") as tmp:
         ws = Workspace.init(Path(tmp), config_text=config_text(url, 500))
-        with ws.open(write=True) as store:
+        with ws.open(write=True) as store, stream_store(store):
             base = open_ingestor(ws, store)
             pool = None
             if workers:
@@ -167,7 +167,8 @@ def consume(
             started = time.time()
             try:
                 total = int(rate * duration)
-                asyncio.run(_run(runner, probe, url, total, started + duration + grace))
+                with frozen_heap():  # as listen_ingestor does
+                    asyncio.run(_run(runner, probe, url, total, started + duration + grace))
             finally:
                 stop_sampling.set()
                 sampler.join()

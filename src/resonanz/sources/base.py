@@ -47,18 +47,6 @@ class Item:
 
 
 @dataclass(frozen=True)
-class Normalized:
-    """A raw item with its records, for a connector that normalised it already.
-
-    Live streams filter on the normalised records; handing them on this way spares the
-    collector normalising every kept item a second time.
-    """
-
-    raw: Any
-    item: Item
-
-
-@dataclass(frozen=True)
 class CursorState:
     """Where a source stands, stored as JSON in ``cursors`` with the records it produced.
 

@@ -9,6 +9,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from resonanz.ingest import Batch, Ingestor, IngestResult
 from resonanz.records import AUTHOR_SCHEMA, POST_SCHEMA, to_table, utcnow
 from resonanz.sources.accounts import insert_notifications
@@ -20,6 +23,18 @@ log = logging.getLogger("resonanz.sources")
 
 #: Errors a normaliser may raise on an unexpected payload shape; the item is quarantined.
 NORMALIZE_ERRORS = (MalformedItem, KeyError, TypeError, ValueError, AttributeError, IndexError)
+
+
+@dataclass(frozen=True)
+class PostColumns:
+    """Posts a live stream normalised into a table already (``POST_SCHEMA`` columns).
+
+    The collector adds ``source`` and ``collected_at`` and stores them as they are: at
+    firehose rates a record per post, turned into a table again here, cost CPU time the
+    listener lacks (see :meth:`resonanz.sources.bluesky.BlueskyConnector.select`).
+    """
+
+    posts: pa.Table
 
 
 @dataclass
@@ -45,7 +60,13 @@ def build_batch(
     quarantined: list[QuarantineItem] = []
     notifications: list[dict[str, Any]] = []
     reached = False
+    tables: list[pa.Table] = []
     for i, raw in enumerate(raws):
+        if isinstance(raw, PostColumns):
+            table, dropped = _stamped(raw.posts, connector.source_id, collected_at, since)
+            tables.append(table)
+            reached = reached or dropped
+            continue
         try:
             item = connector.normalize(raw, collected_at)
         except NORMALIZE_ERRORS as exc:
@@ -74,12 +95,36 @@ def build_batch(
             author: dict[str, Any] = dict(item.author)
             author.setdefault("updated_at", collected_at)
             authors[author["handle"]] = author
+    table = to_table(posts, POST_SCHEMA)
     batch = Batch(
-        posts=to_table(posts, POST_SCHEMA),
+        posts=pa.concat_tables([table, *tables]) if tables else table,
         authors=to_table(authors.values(), AUTHOR_SCHEMA),
         quarantined=quarantined,
     )
     return Built(batch, reached, notifications)
+
+
+def _stamped(
+    posts: pa.Table, source: str, collected_at: datetime, since: datetime | None
+) -> tuple[pa.Table, bool]:
+    """Return ``posts`` in ``POST_SCHEMA`` form with source and collection time, from ``since``.
+
+    Also tell whether posts older than ``since`` were left out.
+    """
+    reached = False
+    if since is not None and posts.num_rows:
+        fresh = pc.greater_equal(
+            posts.column("created_at"), pa.scalar(since, POST_SCHEMA.field("created_at").type)
+        )
+        reached = not pc.all(fresh).as_py()
+        posts = posts.filter(fresh)
+    n = posts.num_rows
+    given = {"source": pa.array([source] * n, pa.string())}
+    given["collected_at"] = pa.array([collected_at] * n, POST_SCHEMA.field("collected_at").type)
+    columns = [
+        given[f.name] if f.name in given else posts.column(f.name).cast(f.type) for f in POST_SCHEMA
+    ]
+    return pa.Table.from_arrays(columns, schema=POST_SCHEMA), reached
 
 
 class Collector:

@@ -25,10 +25,14 @@ from resonanz.errors import Unavailable
 from resonanz.sources.base import CursorState, Emit
 
 #: Store at least this often (seconds) while events arrive, or a quiet stream's cursor.
-FLUSH_SECONDS = 0.5
+#: Each batch has fixed costs (statements, commit, a round trip to the enrichment worker):
+#: one-second batches halve them against half-second ones, for half a second more lag.
+FLUSH_SECONDS = 1.0
 #: Or as soon as this many events wait: large enough that enrichment and storage run
-#: efficiently (500-event batches cost ~1.5x more per post), small enough for low lag.
-FLUSH_EVENTS = 5_000
+#: efficiently (500-event batches cost ~1.5x more per post), small enough for low lag. At
+#: 10,000 events/s the one-second cut comes first; a stream that fell behind catches up in
+#: batches of up to this size, cheaper per post (topic matching: 27 µs at 5,000, 20 at 20,000).
+FLUSH_EVENTS = 10_000
 
 #: Given decoded events (with their message text), return what to store.
 Select = Callable[[list[tuple[str, dict[str, Any]]]], list[Any]]
