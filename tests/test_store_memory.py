@@ -154,11 +154,14 @@ def test_imports_run_under_the_smaller_import_limit_and_restore_it(
 ) -> None:
     monkeypatch.delenv(MEMORY_LIMIT_ENV, raising=False)
     store.con.execute("SET threads = 3")
+    vacuum = _setting(store.con, "max_vacuum_tasks")
     with store.import_memory():
         assert _limit(store.con) == _as_duckdb_shows(IMPORT_MEMORY_LIMIT)
         assert _setting(store.con, "threads") == "1"
+        assert _setting(store.con, "max_vacuum_tasks") == "0"
     assert _limit(store.con) == _as_duckdb_shows(WRITER_MEMORY_LIMIT)
     assert _setting(store.con, "threads") == "3"
+    assert _setting(store.con, "max_vacuum_tasks") == vacuum != "0"
     monkeypatch.setenv(MEMORY_LIMIT_ENV, "300MB")
     with store.import_memory():
         assert _limit(store.con) == _as_duckdb_shows(WRITER_MEMORY_LIMIT)
@@ -199,3 +202,12 @@ def test_a_commit_out_of_memory_counts_as_out_of_memory() -> None:
     )
     assert is_out_of_memory(failed_commit)
     assert not is_out_of_memory(duckdb.TransactionException("Failed to commit: conflict"))
+
+
+def test_settings_are_restored_after_an_error_and_names_are_checked(store: Store) -> None:
+    store.con.execute("SET threads = 2")
+    with pytest.raises(RuntimeError), store.settings({"threads": 1}):
+        raise RuntimeError("the block failed")
+    assert _setting(store.con, "threads") == "2"
+    with pytest.raises(ValueError, match="not a setting name"), store.settings({"threads; --": 1}):
+        pass

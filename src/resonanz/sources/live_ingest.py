@@ -20,21 +20,13 @@ from resonanz.pipeline import open_ingestor, stored_topics
 from resonanz.scale.workers import Recipe, WorkerPool, parallel_ingestor
 from resonanz.sources.settings import BlueskySource
 from resonanz.store import Store
+from resonanz.store.connection import APPEND_SETTINGS
 from resonanz.workspace import Workspace
 
 #: Share of each stream batch enriched in this process: none, since receiving, decoding,
 #: normalising, filtering and storing here measured more CPU per post than enrichment and
 #: matching in the worker (about 225 vs 90 µs with a fifth of each batch kept here).
 STREAM_LOCAL_SHARE = 0.0
-
-#: DuckDB settings while listening. Each automatic checkpoint (every 16 MiB of log, about
-#: 25,000 posts) also merged the table's row groups ("vacuum"), and that work grew with the
-#: table: 0.3 s at 25,000 stored posts, 5 s at 375,000, so the store's cost per post kept
-#: rising the longer a stream ran (56 µs per post over the first 400,000 posts, 26 µs
-#: without it, flat). A stream only appends and refreshes, so there is little to reclaim;
-#: the setting is restored when listening ends.
-STREAM_STORE_SETTINGS = {"max_vacuum_tasks": 0}
-
 
 def auto_workers(settings: Settings, cpus: int | None = None) -> int:
     """Return 1 for a firehose with enrichment on a multi-core machine, else 0."""
@@ -50,7 +42,7 @@ def listen_ingestor(
     """Yield the workspace's ingestor, with ``workers`` processes (None: :func:`auto_workers`)."""
     settings = workspace.settings
     count = auto_workers(settings) if workers is None else workers
-    with stream_store(store):
+    with store.settings(APPEND_SETTINGS):
         if count <= 0:
             with frozen_heap():
                 yield open_ingestor(workspace, store)
@@ -65,23 +57,6 @@ def listen_ingestor(
             ingestor = parallel_ingestor(store, pool)
             with frozen_heap():
                 yield ingestor
-
-
-@contextmanager
-def stream_store(store: Store) -> Iterator[Store]:
-    """Apply :data:`STREAM_STORE_SETTINGS` to ``store`` for the block, then restore them."""
-    con = store.con
-    before = {}
-    for name, value in STREAM_STORE_SETTINGS.items():
-        row = con.execute("SELECT current_setting(?)", [name]).fetchone()
-        if row is not None:
-            before[name] = row[0]
-        con.execute(f"SET {name} = {int(value)}")
-    try:
-        yield store
-    finally:
-        for name, value in before.items():
-            con.execute(f"SET {name} = {int(value)}")
 
 
 @contextmanager
