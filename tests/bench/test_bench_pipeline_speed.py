@@ -1,4 +1,5 @@
-"""Smoke runs of the pipeline, memory and streaming benchmarks (figures present, no timings)."""
+"""Smoke runs of the pipeline, memory and streaming benchmarks (figures present, no timings),
+and the pipeline summary's arithmetic."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from resonanz.bench import pipeline_speed, streaming
+from resonanz.bench.pipeline_runs import Timing
 
 
 def test_pipeline_speed_quick_reports_every_run(tmp_path: Path) -> None:
@@ -30,3 +32,26 @@ def test_streaming_quick_commits_every_event() -> None:
     assert figures["posts_stored"] == 1_000  # the source query keeps every post
     assert figures["lag_s"]["p50"] is not None and figures["rss_mb"]["max"] > 0
     assert figures["server"]["sent"] == 1_000
+
+
+def _runs(full_walls: list[float], worker_walls: list[float]) -> dict[str, list[Timing]]:
+    runs = {
+        "floor": [Timing(1_000, 0.1, 0.1)] * len(full_walls),
+        "vader": [Timing(1_000, 0.2, 0.2)] * len(full_walls),
+        "full": [Timing(1_000, w, w) for w in full_walls],
+        "full_workers": [Timing(1_000, w, w) for w in worker_walls],
+    }
+    return {name: values for name, values in runs.items() if values}
+
+
+def test_the_worker_run_is_compared_with_the_same_segments_in_process() -> None:
+    # The first two segments are slow for both runs; the in-process median (0.25 s) would
+    # make the worker look no faster than in-process.
+    targets = pipeline_speed.summarise(_runs([0.5, 0.5, 0.25, 0.25, 0.25], [0.25, 0.25]))["targets"]
+    assert targets["workers_speedup_wall"] == 2.0
+    assert targets["full_x_floor_time"] == 2.5 and targets["full_within_3x_floor"]
+
+
+def test_without_a_worker_run_there_is_no_speedup() -> None:
+    targets = pipeline_speed.summarise(_runs([0.3, 0.3], []))["targets"]
+    assert "workers_speedup_wall" not in targets
