@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import numpy as np
+from pathlib import Path
 
-from resonanz.enrich.adapt import train_task
+import numpy as np
+import scipy.sparse as sp
+
+from resonanz.enrich.adapt import save_task, train_task
 from resonanz.enrich.context import BatchContext
-from resonanz.enrich.selection import CANDIDATES, temperature
-from resonanz.enrich.training import Blocks, fit_head, one_hot
+from resonanz.enrich.selection import CANDIDATES, Candidate, temperature
+from resonanz.enrich.training import Blocks, fit_head, log_count_ratio, one_hot
 
 WORDS = {
     "negative": ["kaputt", "verspätet", "ärgerlich", "defekt"],
@@ -71,3 +74,35 @@ def test_temperature_sharpens_timid_scores() -> None:
     gold = np.array([0, 1, 2] * 20)
     timid = np.eye(3)[gold] * 0.2  # right but far too unsure
     assert temperature(timid, gold) > 4.0
+
+
+def test_log_count_ratio_favours_columns_of_the_positive_rows() -> None:
+    present = sp.csr_matrix(np.array([[1, 0, 1], [1, 0, 1], [0, 1, 1], [0, 1, 1]], dtype=float))
+    ratio = log_count_ratio(present, np.array([1, 1, 0, 0]))
+    assert ratio[0] > 0 > ratio[1]
+    assert abs(ratio[2]) < 1e-9
+
+
+def test_naive_bayes_scaling_is_folded_into_the_weights() -> None:
+    records = _records(60)
+    texts = [r["text"] for r in records]
+    ctx = BatchContext(texts, ["de"] * len(texts))
+    labels = ["negative", "neutral", "positive"]
+    targets = one_hot([r["sentiment"] for r in records], labels)
+    inputs = ("words", "chars", "dense")
+    plain = fit_head("t", ctx.features, ctx.dense, labels, targets, inputs=inputs, c=3.0)
+    nb = fit_head("t", ctx.features, ctx.dense, labels, targets, inputs=inputs, c=3.0, nb=True)
+    assert nb.meta["nb"] is True
+    assert "nb" not in plain.meta
+    assert nb.version != plain.version
+    pred = nb.logits(ctx.features, ctx.dense).argmax(axis=1)
+    assert np.mean(pred == targets.argmax(axis=1)) > 0.9
+    assert "NB" in Candidate("logistic", 3.0, 2.0, nb=True).name
+
+
+def test_model_card_lists_the_cross_validated_candidates(tmp_path: Path) -> None:
+    head = train_task("sentiment", _records(120))
+    save_task(head, tmp_path)
+    card = (tmp_path / "MODEL_CARD_sentiment.md").read_text(encoding="utf-8")
+    assert all(f"- {cand.name}: " in card for cand in CANDIDATES)
+    assert head.meta["chosen"] in card

@@ -107,6 +107,10 @@ def save_task(head: LinearHead, out: Path, metrics: Mapping[str, Any] | None = N
         f"- Version: {head.version}",
         "- Licence: whatever the training data's licence allows; the weights derive from it.",
     ]
+    report = head.meta.get("cross_validation") or {}
+    if report:
+        card += ["", "## Cross-validated score of every candidate", ""]
+        card += [f"- {name}: {value}" for name, value in report.items()]
     if metrics:
         card += ["", "## Metrics", "", "```", json.dumps(metrics, indent=2), "```"]
     (out / f"MODEL_CARD_{head.task}.md").write_text("\n".join(card) + "\n", encoding="utf-8")

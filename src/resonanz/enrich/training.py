@@ -79,6 +79,17 @@ def _binary_model(
     return LogisticRegression(C=c, solver="liblinear", class_weight=weight)
 
 
+def log_count_ratio(present: sp.csr_matrix, y: np.ndarray, alpha: float = 1.0) -> np.ndarray:
+    """Return each column's log-ratio of presence in positive against negative rows.
+
+    This is the naive-Bayes weighting of NB-SVM (Wang & Manning 2012): a column seen mostly
+    in one class is scaled up before the linear model is fitted, so few labels go further.
+    """
+    p = alpha + np.asarray(present[y == 1].sum(axis=0)).ravel()
+    q = alpha + np.asarray(present[y == 0].sum(axis=0)).ravel()
+    return np.asarray(np.log((p / p.sum()) / (q / q.sum())), dtype=np.float64)
+
+
 def _fit_columns(
     x: sp.csr_matrix,
     targets: np.ndarray,
@@ -86,8 +97,14 @@ def _fit_columns(
     balanced: bool,
     loss: str = "logistic",
     dual: bool = False,
+    nb: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Fit one binary model per target column; return (coef K × features, intercept K)."""
+    """Fit one binary model per target column; return (coef K × features, intercept K).
+
+    With ``nb``, each column's inputs are scaled by their log-count ratio for that label and
+    the factor is folded back into the weights, so the model reads unscaled inputs.
+    """
+    present = (x != 0).astype(np.float64) if nb else None
     coefs, intercepts = [], []
     for k in range(targets.shape[1]):
         y = targets[:, k]
@@ -96,12 +113,13 @@ def _fit_columns(
             coefs.append(np.zeros(x.shape[1]))
             intercepts.append(4.0 if y[0] else -4.0)
             continue
+        ratio = log_count_ratio(present, y) if present is not None else None
         model = _binary_model(c, balanced, loss, dual)
         with warnings.catch_warnings():
             # liblinear may stop at max_iter on separable folds; the weights are still usable.
             warnings.simplefilter("ignore", ConvergenceWarning)
-            model.fit(x, y)
-        coefs.append(model.coef_[0])
+            model.fit(x if ratio is None else x @ sp.diags(ratio), y)
+        coefs.append(model.coef_[0] if ratio is None else model.coef_[0] * ratio)
         intercepts.append(float(model.intercept_[0]))
     return np.vstack(coefs), np.asarray(intercepts, dtype=np.float32)
 
@@ -137,12 +155,14 @@ def fit_head(
     loss: str = "logistic",
     char_weight: float = 1.0,
     dual: bool = False,
+    nb: bool = False,
 ) -> LinearHead:
     """Fit a head; ``targets`` is an (n × K) 0/1 matrix (one 1 per row unless multi-label).
 
     ``loss`` picks logistic regression or a squared-hinge SVM, ``char_weight`` scales the
     character block against the word block (the stored weights absorb the factor), and
-    ``dual`` solves logistic regression in its dual form (same optimum, faster on few texts).
+    ``dual`` solves logistic regression in its dual form (same optimum, faster on few texts);
+    ``nb`` scales inputs by their naive-Bayes log-count ratios (NB-SVM) while fitting.
     """
     if targets.shape[0] < 2:
         raise ModelError(f"{task}: need at least 2 labelled texts to train, got {targets.shape[0]}")
@@ -156,7 +176,9 @@ def fit_head(
     scale = np.where(constant, 0.0, dense_weight / (std + 1e-3))
     x = _design(blocks, dense, inputs, scale, char_weight)
     columns = np.unique(x.indices)
-    coef, intercept = _fit_columns(x[:, columns], targets.astype(np.int8), c, balanced, loss, dual)
+    coef, intercept = _fit_columns(
+        x[:, columns], targets.astype(np.int8), c, balanced, loss, dual, nb
+    )
     full = _scatter(coef, columns, x.shape[1])
     offset = 0
     parts: dict[str, Any] = {}
@@ -169,11 +191,13 @@ def fit_head(
     if "dense" in inputs:
         parts["dense"] = (full[offset:].toarray() * scale[:, None]).astype(np.float32)
     version = weights_version(intercept, *(b.data if sp.issparse(b) else b for b in parts.values()))
-    extra = (
+    extra: dict[str, Any] = (
         {"loss": loss, "char_weight": char_weight}
         if loss != "logistic" or char_weight != 1.0
         else {}
     )
+    if nb:
+        extra["nb"] = True
     return LinearHead(
         task=task,
         labels=tuple(labels),

@@ -55,12 +55,13 @@ def _aspect_sets(head: LinearHead, texts: Sequence[str]) -> list[list[str]]:
 
 
 def _chosen(head: LinearHead) -> str:
-    """Return the note of an adapted head: the protocol, and the setting CV chose on dev."""
+    """Return the note of an adapted head: its training data and the setting CV chose on it."""
     report = head.meta.get("cross_validation") or {}
     chosen = head.meta.get("chosen")
+    trained = f"{NO_TRAIN} ({head.meta.get('data')}, no other labels)"
     if not chosen:
-        return NO_TRAIN
-    return f"{NO_TRAIN}; chosen on dev by 3-fold CV: {chosen} (CV {report.get(chosen)})"
+        return trained
+    return f"{trained}; chosen on dev by 3-fold CV: {chosen} (CV {report.get(chosen)})"
 
 
 def _categories(rows: Sequence[Sequence[str]]) -> list[list[str]]:

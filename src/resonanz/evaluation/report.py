@@ -15,7 +15,9 @@ def markdown(figures: Sequence[Mapping[str, Any]]) -> str:
         " --markdown benchmarks/EVAL.md`. `adapted` = trained in the same run with"
         " `resonanz train`'s code on the set's own training split; `shipped_default` = the"
         " models inside the package, zero-shot. GermEval 2017: the official train split is not"
-        " available here, so adapted models are trained on dev and scored on test_syn.",
+        " available here, so adapted models are trained on dev and scored on test_syn; how the"
+        " adaptation's settings were chosen (cross-validation on dev only, test_syn scored once)"
+        " is in `src/resonanz/enrich/models/MODEL_CARD.md`.",
         "",
         "| dataset | task | system | metric | value | n | note |",
         "|---|---|---|---|---|---|---|",
