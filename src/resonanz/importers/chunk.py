@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from array import array
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 import orjson
 import pyarrow as pa
 
-from resonanz.importers.normalize import Defaults, normalize
+from resonanz.importers.normalize import AUTHOR_FIELDS, POST_FIELDS, Defaults, post_row
 from resonanz.importers.values import RecordError
 from resonanz.ingest import Batch
 from resonanz.records import AUTHOR_SCHEMA, POST_SCHEMA, AuthorRecord, PostRecord
@@ -56,11 +56,8 @@ class SentAuthors:
         return sum(1 for k in self._keys if k)
 
 
-_POST_FIELDS: Final = tuple(POST_SCHEMA.names)
-
-
-def _empty_columns() -> list[list[Any]]:
-    return [[] for _ in _POST_FIELDS]
+#: Where an author row holds ``updated_at``: the one field that does not tell a changed profile.
+_SEEN: Final = AUTHOR_FIELDS.index("updated_at")
 
 
 @dataclass
@@ -103,10 +100,11 @@ class Chunk:
 
     defaults: Defaults
     quarantine_source: str
-    #: The posts' values column by column (POST_SCHEMA order): a record's dict is let go
-    #: as soon as it is added, which keeps a chunk a fraction of the size of its records.
-    columns: list[list[Any]] = field(default_factory=lambda: _empty_columns())
-    authors: dict[tuple[str, str], AuthorRecord] = field(default_factory=dict)
+    #: The posts as rows of values (POST_SCHEMA order): a record's dict is let go as soon
+    #: as it is added, which keeps a chunk a fraction of the size of its records.
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    #: Author rows (AUTHOR_SCHEMA order) by (platform, handle).
+    authors: dict[tuple[str, str], list[Any]] = field(default_factory=dict)
     quarantined: list[QuarantineItem] = field(default_factory=list)
     position: Position = field(default_factory=Position)
     table: pa.Table | None = None  # posts already in POST_SCHEMA form (Parquet)
@@ -119,13 +117,25 @@ class Chunk:
         """Normalise one input record, or quarantine it with the reason."""
         self.read += 1
         try:
-            post, author = normalize(obj, self.defaults)
+            row, author = post_row(obj, self.defaults)
         except RecordError as exc:
             self.reject(location, str(exc), raw if raw is not None else _dump(obj), count=False)
             return
-        self._append(post)
+        self.rows.append(row)
         if author is not None:
-            self.add_author(author)
+            self._add_author_row(author)
+
+    def add_line(self, obj: Mapping[str, Any], ctx: ReadContext, line: int, raw: bytes) -> None:
+        """Add the record of input line ``line`` like :meth:`add` (located only if rejected)."""
+        self.read += 1
+        try:
+            row, author = post_row(obj, self.defaults)
+        except RecordError as exc:
+            self.reject(ctx.location(line), str(exc), raw, count=False)
+            return
+        self.rows.append(row)
+        if author is not None:
+            self._add_author_row(author)
 
     def add_post(self, post: PostRecord, author: AuthorRecord | None) -> None:
         """Add an already normalised post (and its author)."""
@@ -135,14 +145,12 @@ class Chunk:
             self.add_author(author)
 
     def _append(self, post: PostRecord) -> None:
-        get = post.get
-        for name, values in zip(_POST_FIELDS, self.columns, strict=True):
-            values.append(get(name))
+        self.rows.append(tuple(map(post.get, POST_FIELDS)))
 
     @property
     def post_count(self) -> int:
         """Return how many posts the chunk holds as records (not counting a table)."""
-        return len(self.columns[0])
+        return len(self.rows)
 
     def add_table(self, posts: pa.Table) -> None:
         """Add posts that are already a valid posts table."""
@@ -156,14 +164,17 @@ class Chunk:
 
     def add_author(self, author: AuthorRecord) -> None:
         """Add an author profile; later non-empty fields win over earlier ones in one batch."""
-        key = (author["platform"], author["handle"])
+        self._add_author_row(list(map(author.get, AUTHOR_FIELDS)))
+
+    def _add_author_row(self, row: list[Any]) -> None:
+        key = (row[0], row[1])
         known = self.authors.get(key)
         if known is None:
-            self.authors[key] = author
+            self.authors[key] = row
             return
-        for name, value in author.items():
+        for i, value in enumerate(row):
             if value is not None:
-                known[name] = value  # type: ignore[literal-required]
+                known[i] = value
 
     def reject(self, location: str, reason: str, raw: bytes, *, count: bool = True) -> None:
         """Quarantine one input record."""
@@ -178,13 +189,13 @@ class Chunk:
         extra = self.table.num_rows if self.table is not None else 0
         return self.post_count + len(self.quarantined) + self.skipped + extra
 
-    def _changed_authors(self) -> list[AuthorRecord]:
-        """Return the profiles that differ from what this run stored before."""
+    def _changed_authors(self) -> list[list[Any]]:
+        """Return the profile rows that differ from what this run stored before."""
         changed = []
-        for key, author in self.authors.items():
-            values = tuple(sorted((k, v) for k, v in author.items() if k != "updated_at"))
-            if self.sent.changed(key, values):
-                changed.append(author)
+        sent = self.sent.changed
+        for key, row in self.authors.items():
+            if sent(key, tuple(row[:_SEEN] + row[_SEEN + 1 :])):
+                changed.append(row)
         return changed
 
     def to_batch(self, cursor: tuple[str, str] | None) -> Batch:
@@ -193,18 +204,37 @@ class Chunk:
         The chunk lets go of its records (its counters stay): they are several times the
         size of the batch and would otherwise live on while the next chunk is read.
         """
-        columns, self.columns = self.columns, _empty_columns()
-        arrays = []
-        for i, spec in enumerate(POST_SCHEMA):
-            arrays.append(pa.array(columns[i], type=spec.type))
-            columns[i] = []  # its Python values go before the next column is converted
-        posts = pa.Table.from_arrays(arrays, schema=POST_SCHEMA)
+        rows, self.rows = self.rows, []
+        posts = _table(rows, POST_SCHEMA)
         if self.table is not None:
             posts = self.table if not posts.num_rows else pa.concat_tables([posts, self.table])
-        authors = pa.Table.from_pylist(self._changed_authors(), schema=AUTHOR_SCHEMA)
+        authors = _table(self._changed_authors(), AUTHOR_SCHEMA)
         batch = Batch(posts=posts, authors=authors, quarantined=self.quarantined, cursor=cursor)
         self.authors, self.table, self.quarantined = {}, None, []
         return batch
+
+
+def _table(rows: Sequence[Sequence[Any]], schema: pa.Schema) -> pa.Table:
+    """Convert rows of values in ``schema`` order (the list is emptied) column by column."""
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in schema]
+    if isinstance(rows, list):
+        rows.clear()  # the rows go now, their values with their column
+    arrays = []
+    for i, spec in enumerate(schema):
+        arrays.append(_array(columns[i], spec.type))
+        columns[i] = ()
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _array(values: Sequence[Any], type_: pa.DataType) -> pa.Array:
+    """Convert one column; a time column of one value (the import's own) is not converted per row.
+
+    Converting a Python datetime costs as much as parsing it, and every post of an import
+    usually carries the same ``collected_at`` (every author the same ``updated_at``).
+    """
+    if values and pa.types.is_timestamp(type_) and values.count(values[0]) == len(values):
+        return pa.repeat(pa.scalar(values[0], type_), len(values))
+    return pa.array(values, type=type_)
 
 
 def _dump(obj: Mapping[str, Any]) -> bytes:

@@ -23,6 +23,35 @@ class Line:
     size: int = 0
 
 
+def iter_blocks(
+    fh: BinaryIO, start: int, *, max_bytes: int = MAX_LINE_BYTES, block: int = BLOCK_BYTES
+) -> Iterator[tuple[list[bytes], Line | None]]:
+    """Yield the lines of ``fh`` from byte ``start`` on, a block's worth at a time.
+
+    Each item is a list of lines that ended with a newline (without it; each took its
+    length plus one byte), then one :class:`Line` that follows them or None: an over-long
+    line (head only) or the last line of a file that does not end with a newline. The
+    same lines as :func:`iter_lines`, without an object per line.
+    """
+    pending = b""
+    offset = start  # file offset of pending[0]
+    while True:
+        data = fh.read(block)
+        if not data:
+            yield [], (Line(pending, offset + len(pending)) if pending else None)
+            return
+        pending += data
+        parts = pending.split(b"\n")
+        pending = parts.pop()
+        offset += sum(map(len, parts)) + len(parts)
+        if len(pending) > max_bytes:
+            long_line, pending = _skip_long_line(fh, pending, offset, block, max_bytes)
+            offset = long_line.end
+            yield parts, long_line
+        else:
+            yield parts, None
+
+
 def iter_lines(
     fh: BinaryIO, start: int, *, max_bytes: int = MAX_LINE_BYTES, block: int = BLOCK_BYTES
 ) -> Iterator[Line]:

@@ -190,12 +190,34 @@ def upsert_authors(con: duckdb.DuckDBPyConnection, authors: pa.Table) -> int:
     batch = latest_per_key(base, ["platform", "handle"], "updated_at")
     cols = AUTHOR_SCHEMA.names + extra
     newer = "excluded.updated_at >= t.updated_at"
-    sets = [
-        f"{c} = CASE WHEN {newer} THEN coalesce(excluded.{c}, t.{c}) "
+    # A field the whole batch leaves empty keeps every stored value (both branches pick
+    # t.c): it is left out of the update, which then rewrites far fewer columns.
+    merged = {
+        c: f"CASE WHEN {newer} THEN coalesce(excluded.{c}, t.{c}) "
         f"ELSE coalesce(t.{c}, excluded.{c}) END"
         for c in cols
         if c not in ("platform", "handle", "updated_at")
-    ]
+        and batch.column(c).null_count < batch.num_rows
+    }
+    # DuckDB updates a list value by deleting and inserting the whole row, key index
+    # included: ~130 µs a row with its commit, against ~1 µs for plain values. So list
+    # columns are set first (while t.updated_at is the stored one), and only where the
+    # value really changes; the stakeholder evidence of a known author seldom does.
+    nested = [c for c in merged if pa.types.is_nested(batch.schema.field(c).type)]
+    if nested:
+        con.register("__authors_in", batch)
+        try:
+            for c in nested:
+                value = merged.pop(c)
+                con.execute(
+                    f"UPDATE authors AS t SET {c} = {value} "  # noqa: S608 - fixed names
+                    "FROM __authors_in AS excluded WHERE t.platform = excluded.platform "
+                    f"AND t.handle = excluded.handle AND ({value}) IS DISTINCT FROM t.{c}"
+                )
+        finally:
+            con.complete()
+            con.unregister("__authors_in")
+    sets = [f"{c} = {value}" for c, value in merged.items()]
     sets.append("updated_at = greatest(t.updated_at, excluded.updated_at)")
     return _upsert(con, "authors", ("platform", "handle"), batch, cols, sets)
 
