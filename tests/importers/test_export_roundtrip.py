@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pyarrow as pa
@@ -86,7 +87,9 @@ def test_pseudonymised_export_hides_handles(workspace: Workspace, tmp_path: Path
     out = tmp_path / "anon.jsonl"
     cli("export", "--jsonl", str(out), "--pseudonymise", "-w", str(workspace.folder))
     text = out.read_text(encoding="utf-8")
-    assert "bea" not in text.lower() and "anna" not in text.lower()
+    # pseudonyms are hex digests, which may spell "bea" by chance: look past them
+    plain = re.sub(r"anon-[0-9a-z]+", "", text.lower())
+    assert "bea" not in plain and "anna" not in plain
     lines = [json.loads(line) for line in text.splitlines()]
     authors = {line["author"] for line in lines}
     assert len(authors) == 2 and all(a.startswith("anon-") for a in authors)

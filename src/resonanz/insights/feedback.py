@@ -8,6 +8,7 @@ from typing import Any
 
 import duckdb
 
+from resonanz.insights.keys import key_usable, match_condition
 from resonanz.insights.params import (
     ENGAGEMENT,
     InsightParams,
@@ -42,14 +43,15 @@ class Feedback(Result):
         return [{k: v for k, v in r.items() if k != "examples"} for r in self.aspects]
 
 
-def _side_sql(con: duckdb.DuckDBPyConnection) -> tuple[str, str]:
-    """Return the FROM/side expression that assigns aspect mentions to ours or a competitor."""
+def _side_sql(con: duckdb.DuckDBPyConnection, keyed: bool) -> tuple[str, str]:
+    """Return the FROM/side expression that assigns aspect mentions to ours or a competitor
+    (``keyed``: ``a`` carries the post key, see :mod:`resonanz.insights.keys`)."""
     kinds = set(topic_kinds(con).values())
     if not kinds & {"brand", "product"}:
         # Without brand or product topics every post in the slice counts as ours.
         return "a", f"'{OURS}'"
     join = (
-        "a JOIN matches m ON m.platform = a.platform AND m.native_id = a.native_id "
+        f"a JOIN matches m ON {match_condition(keyed, 'a')} "
         "JOIN topics t ON t.name = m.topic AND t.kind IN ('brand', 'product', 'competitor')"
     )
     return join, f"CASE WHEN t.kind = 'competitor' THEN m.topic ELSE '{OURS}' END"
@@ -57,12 +59,14 @@ def _side_sql(con: duckdb.DuckDBPyConnection) -> tuple[str, str]:
 
 def _aspect_rows(con: duckdb.DuckDBPyConnection, params: InsightParams) -> list[dict[str, Any]]:
     where, args = post_filter(params)
-    source, side = _side_sql(con)
+    keyed = key_usable(con)
+    source, side = _side_sql(con, keyed)
     # The filter is repeated rather than shared through a CTE, which DuckDB would
     # materialise with every column of the posts.
     sql = f"""
         WITH a AS (
-            SELECT p.platform, p.native_id, p.created_at, UNNEST(p.aspects) AS asp
+            SELECT p.platform, p.native_id, {"p.post_key, " if keyed else ""}p.created_at,
+                   UNNEST(p.aspects) AS asp
             FROM posts p WHERE {where} AND len(p.aspects) > 0
         ),
         span AS (

@@ -19,6 +19,7 @@ from typing import Any
 
 import duckdb
 
+from resonanz.insights.keys import key_usable, match_condition
 from resonanz.insights.params import (
     ENGAGEMENT,
     InsightParams,
@@ -63,14 +64,15 @@ def _post_kpis(con: duckdb.DuckDBPyConnection, params: InsightParams) -> list[di
     ours = [t for t, k in kinds.items() if k in ("brand", "product")]
     rivals = [t for t, k in kinds.items() if k == "competitor"]
     mine = own_accounts(con, params)
+    keyed = key_usable(con)
     # Only the rows about us need the author (reach, customers): the others join with a
     # NULL handle, which the hash join skips without a lookup.
     sql = f"""
         WITH t AS (
             SELECT p.platform, p.author, p.created_at, p.sentiment, p.intents,
                    {ENGAGEMENT} AS engagement, {_own_sql()} AS own,
-                   {_about_sql(ours, "TRUE")} AS about_us,
-                   {_about_sql(rivals, "FALSE")} AS about_rival
+                   {_about_sql(ours, "TRUE", keyed)} AS about_us,
+                   {_about_sql(rivals, "FALSE", keyed)} AS about_rival
             FROM posts p WHERE {where}
         )
         SELECT {bucket_sql(params, "t.created_at")} AS bucket,
@@ -110,19 +112,25 @@ def _own_sql() -> str:
     )
 
 
-def _about_sql(topics: list[str], none: str) -> str:
+def _about_sql(topics: list[str], none: str, keyed: bool) -> str:
     """Return the SQL of "p is matched to one of ``topics``" (one parameter: the topics),
     or the fixed value ``none`` when there are no topics.
 
-    A plain correlated EXISTS becomes a mark join on the two key columns, which is faster
-    than comparing (platform, native_id) rows, and far faster than an EXISTS inside an OR
-    (planned as a join with every distinct post key).
+    On the text key a plain correlated EXISTS becomes a mark join on the two key columns,
+    which is faster than comparing (platform, native_id) rows, and far faster than an
+    EXISTS inside an OR (planned as a join with every distinct post key). On the numeric
+    key (``keyed``, see :mod:`resonanz.insights.keys`) the correlated form is planned as a
+    join with every distinct key; an IN over the one column becomes the mark join.
     """
     if not topics:
         return none
+    if keyed:
+        return (
+            "p.post_key IN (SELECT post_key FROM matches WHERE list_contains(?::VARCHAR[], topic))"
+        )
     return (
-        "EXISTS (SELECT 1 FROM matches m WHERE m.platform = p.platform "
-        "AND m.native_id = p.native_id AND list_contains(?::VARCHAR[], m.topic))"
+        f"EXISTS (SELECT 1 FROM matches m WHERE {match_condition(keyed)} "  # noqa: S608
+        "AND list_contains(?::VARCHAR[], m.topic))"
     )
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import duckdb
 
+from resonanz.insights.keys import post_match
 from resonanz.insights.params import (
     ENGAGEMENT,
     InsightParams,
@@ -68,7 +69,7 @@ def _grouped(
                    count(*) FILTER (WHERE p.sentiment = 'neutral') AS neutral,
                    count(*) FILTER (WHERE p.sentiment = 'negative') AS negative
             FROM f p
-            JOIN matches m ON m.platform = p.platform AND m.native_id = p.native_id
+            JOIN matches m ON {post_match(con)}
             LEFT JOIN authors a ON a.platform = p.platform AND a.handle = p.author
             WHERE m.topic IN ({marks})
             GROUP BY ALL

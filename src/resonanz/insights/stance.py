@@ -14,6 +14,7 @@ from typing import Any, Final
 
 import duckdb
 
+from resonanz.insights.keys import key_usable, match_condition
 from resonanz.insights.params import InsightParams, fetch_dicts, filtered_posts_cte
 
 STANCE_CUT: Final = 0.25
@@ -50,22 +51,25 @@ def author_counts(
     if not keys:
         return {}, {}
     cte, args = filtered_posts_cte(params)
+    # the post's identity in the joins: its numeric key where that is exact (insights/keys.py)
+    by_key = key_usable(con)
+    ident = "post_key" if by_key else "platform, native_id"
+    key_col = "post_key, " if by_key else ""
     sql = f"""
         WITH {cte},
         c AS (SELECT UNNEST(?::VARCHAR[]) AS platform, UNNEST(?::VARCHAR[]) AS handle),
         cp AS (
-            SELECT p.platform, p.native_id, p.author, p.sentiment, p.text FROM f p
+            SELECT p.platform, p.native_id, p.{key_col}author, p.sentiment, p.text FROM f p
             SEMI JOIN c ON c.platform = p.platform AND c.handle = p.author
         ),
         pm AS (
-            SELECT cp.platform, cp.native_id, cp.author, cp.sentiment, m.topic FROM matches m
-            JOIN cp ON cp.platform = m.platform AND cp.native_id = m.native_id
+            SELECT cp.platform, cp.native_id, cp.{key_col}author, cp.sentiment, m.topic
+            FROM matches m JOIN cp ON {match_condition(by_key, "cp")}
         ),
-        hit AS (SELECT DISTINCT platform, native_id FROM pm WHERE list_contains(?, topic)),
+        hit AS (SELECT DISTINCT {ident} FROM pm WHERE list_contains(?, topic)),
         about AS (
             SELECT cp.* FROM cp
-            WHERE len(?::VARCHAR[]) = 0
-               OR (cp.platform, cp.native_id) IN (SELECT (platform, native_id) FROM hit)
+            WHERE len(?::VARCHAR[]) = 0 OR ({ident}) IN (SELECT ({ident}) FROM hit)
         )
         SELECT platform, author, 'texts' AS part, NULL::VARCHAR AS topic,
                count(DISTINCT text) AS posts, 0 AS pos, 0 AS neg

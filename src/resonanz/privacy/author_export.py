@@ -62,7 +62,11 @@ def _extend(result: dict[str, Any], key: str, rows: list[dict[str, Any]]) -> Non
 def _fetch(con: duckdb.DuckDBPyConnection, sql: str, params: list[object]) -> list[dict[str, Any]]:
     cur = con.execute(sql, params)
     names = [d[0] for d in cur.description or ()]
-    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+    rows = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+    for row in rows:
+        # the store's internal hash of (platform, native_id) is not the person's data
+        row.pop("post_key", None)
+    return rows
 
 
 def _rows(

@@ -9,6 +9,7 @@ import duckdb
 import pyarrow as pa
 
 from resonanz.query.sql import compile_sql
+from resonanz.store.post_keys import PUBLIC_COLUMNS_SQL
 
 
 def as_utc(value: date | datetime) -> datetime:
@@ -51,7 +52,7 @@ def search_posts(
         clauses.append("(list_contains(?, p.lang) OR list_contains(?, split_part(p.lang, '-', 1)))")
         params.extend([list(languages), list(languages)])
     sql = (
-        f"SELECT p.* FROM posts p WHERE {' AND '.join(clauses)} "  # noqa: S608 - fixed pieces
+        f"SELECT {PUBLIC_COLUMNS_SQL} FROM posts p WHERE {' AND '.join(clauses)} "  # noqa: S608 - fixed pieces
         "ORDER BY p.created_at DESC, p.platform, p.native_id"
     )
     if limit is not None:

@@ -19,6 +19,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from resonanz.store import post_keys
+
 _KEYS: Final = ["platform", "native_id", "topic"]
 #: The key of a post; DuckDB's ``hash`` may change between versions, hence the probe.
 _PROBE: Final = "hash('resonanz', 'probe')"
@@ -127,13 +129,28 @@ def check_keys(con: duckdb.DuckDBPyConnection) -> None:
     """Compute the post keys again when this DuckDB hashes differently from the one before.
 
     The hash function can only change with the DuckDB library, so the writer checks once,
-    when it opens the store.
+    when it opens the store. The keys of ``matches`` are computed when read and follow by
+    themselves; the stored ones (``matched_posts``, ``posts.post_key``) are recomputed, in
+    one transaction with the new probe, so that readers never see new keys beside an old
+    probe. Posts stored without a key get theirs too.
     """
     rows = con.execute(
         f"SELECT count(*) FILTER (WHERE key_probe = {_PROBE}), count(*) FROM matched_posts_hash"  # noqa: S608
     ).fetchall()
     if rows == [(1, 1)]:
+        post_keys.fill_missing(con)
         return
+    con.execute("BEGIN TRANSACTION")
+    try:
+        _rehash(con)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _rehash(con: duckdb.DuckDBPyConnection) -> None:
+    post_keys.rehash(con)
     con.execute("DELETE FROM matched_posts")
     con.execute("INSERT INTO matched_posts SELECT DISTINCT hash(platform, native_id) FROM matches")
     con.execute("DELETE FROM matched_posts_hash")

@@ -21,6 +21,7 @@ from resonanz.records import (
     utcnow,
 )
 from resonanz.store.matches import insert_matches as store_matches
+from resonanz.store.post_keys import upsert_keyed
 
 _POST_COLS = [f.name for f in POST_BASE_FIELDS]
 _KEEP_ON_CONFLICT = {
@@ -98,7 +99,8 @@ def upsert_posts(con: duckdb.DuckDBPyConnection, posts: pa.Table) -> int:
         if c not in ("platform", "native_id", "collected_at")
     ]
     sets.append("collected_at = greatest(t.collected_at, excluded.collected_at)")
-    new = _upsert(con, "posts", ("platform", "native_id"), batch, cols, sets)
+    # Stored copies are found by the numeric post key, then compared by the text key.
+    new = upsert_keyed(con, batch, cols, sets)
     con.register("__posts_in", batch)
     try:
         has_counts = " OR ".join(f"{c} IS NOT NULL" for c in _COUNTERS)

@@ -1,0 +1,127 @@
+"""Keep the numeric post key (``posts.post_key``) and the register of its clashes.
+
+``post_key`` is ``hash(platform, native_id)`` (migration 0081): insights join posts with
+their matches on it, one 64-bit column instead of two text columns, and the posts writer
+finds the stored copies of a batch's posts with it. A 64-bit hash is not unique, so every
+key that two stored posts share is listed in ``post_key_clashes`` when the second of them
+is written; a join on the key alone is exact while that table is empty. The text key
+decides which posts are the same everywhere: a clash never merges two posts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Final
+
+import duckdb
+import pyarrow as pa
+
+#: The key of a post, over a table alias's columns.
+KEY_SQL: Final = "hash({0}.platform, {0}.native_id)"
+#: Every column of one table but the key: it is internal (it depends on the DuckDB version)
+#: and stays out of what users see and export. Works on stores from before the key, too.
+PUBLIC_COLUMNS_SQL: Final = "COLUMNS(lambda c: c <> 'post_key')"
+
+
+def stored_copies(con: duckdb.DuckDBPyConnection, view: str) -> pa.Table:
+    """Return ``post_key, platform, native_id`` of the stored posts sharing a key with ``view``.
+
+    The stored posts are looked up by their 64-bit key alone (the batch's keys are the
+    build side of the join); the text key is compared afterwards, on these few rows only.
+    """
+    return con.sql(
+        f"""
+        SELECT t.post_key, t.platform, t.native_id FROM posts t
+        SEMI JOIN (SELECT DISTINCT {KEY_SQL.format("i")} AS post_key FROM {view} i) k
+          ON t.post_key = k.post_key
+        """  # noqa: S608 - fixed view name
+    ).to_arrow_table()
+
+
+def upsert_keyed(
+    con: duckdb.DuckDBPyConnection, rows: pa.Table, cols: Sequence[str], sets: Sequence[str]
+) -> int:
+    """Insert the ``rows`` (unique by platform and native_id) new to ``posts``; update the
+    others with ``sets`` (over the stored row ``t`` and the incoming row ``excluded``).
+
+    Return how many rows were new. New posts get their ``post_key``; keys they share with
+    another stored or incoming post are added to ``post_key_clashes``.
+    """
+    fill_missing(con)  # posts stored by plain SQL would be missed by the lookup
+    con.register("__incoming", rows)
+    try:
+        con.register("__candidates", stored_copies(con, "__incoming"))
+        col_list = ", ".join(cols)
+        same = "s.platform = i.platform AND s.native_id = i.native_id"
+        _record_clashes(con)
+        known = _count(con, f"__incoming i SEMI JOIN __candidates s ON {same}")
+        con.execute(
+            f"INSERT INTO posts ({col_list}, post_key) "  # noqa: S608 - fixed names
+            f"SELECT {col_list}, {KEY_SQL.format('i')} FROM __incoming i "
+            f"ANTI JOIN __candidates s ON {same}"
+        )
+        new = int(rows.num_rows) - known
+        if sets and new < rows.num_rows:
+            con.execute(
+                f"UPDATE posts AS t SET {', '.join(sets)} FROM ("  # noqa: S608
+                f"SELECT i.*, {KEY_SQL.format('i')} AS post_key FROM __incoming i "
+                f"SEMI JOIN __candidates s ON {same}) AS excluded "
+                "WHERE t.post_key = excluded.post_key AND t.platform = excluded.platform "
+                "AND t.native_id = excluded.native_id"
+            )
+        return new
+    finally:
+        con.complete()
+        con.unregister("__candidates")
+        con.unregister("__incoming")
+
+
+def _record_clashes(con: duckdb.DuckDBPyConnection) -> None:
+    """List the keys of ``__incoming`` that another post has too (stored or incoming).
+
+    A stored candidate whose text key no incoming row has shares its key with an incoming
+    post of another text key.
+    """
+    con.execute(
+        f"""
+        INSERT INTO post_key_clashes
+        SELECT DISTINCT post_key FROM (
+            SELECT s.post_key FROM __candidates s
+            ANTI JOIN __incoming i ON i.platform = s.platform AND i.native_id = s.native_id
+            UNION ALL
+            SELECT {KEY_SQL.format("i")} AS post_key FROM __incoming i
+            GROUP BY ALL HAVING count(*) > 1
+        ) c
+        WHERE post_key NOT IN (SELECT post_key FROM post_key_clashes)
+        """  # noqa: S608 - fixed names
+    )
+
+
+def rehash(con: duckdb.DuckDBPyConnection) -> None:
+    """Compute every post's key and the clash register again (after a change of hash())."""
+    con.execute(f"UPDATE posts SET post_key = {KEY_SQL.format('posts')}")  # noqa: S608
+    _refill_clashes(con)
+
+
+def fill_missing(con: duckdb.DuckDBPyConnection) -> None:
+    """Give a key to the posts written without one (by a writer that left it out)."""
+    missing = con.execute("SELECT count(*) FROM posts WHERE post_key IS NULL").fetchall()
+    if missing[0][0]:
+        con.execute(
+            f"UPDATE posts SET post_key = {KEY_SQL.format('posts')} WHERE post_key IS NULL"  # noqa: S608
+        )
+        _refill_clashes(con)
+    con.complete()
+
+
+def _refill_clashes(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("DELETE FROM post_key_clashes")
+    con.execute(
+        "INSERT INTO post_key_clashes "
+        "SELECT post_key FROM posts GROUP BY post_key HAVING count(*) > 1"
+    )
+
+
+def _count(con: duckdb.DuckDBPyConnection, source: str) -> int:
+    rows = con.execute(f"SELECT count(*) FROM {source}").fetchall()  # noqa: S608 - fixed names
+    return int(rows[0][0])
