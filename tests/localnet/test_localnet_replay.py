@@ -57,3 +57,26 @@ def test_replay_events_normalise_as_bluesky_posts() -> None:
     # The post's creation time is the moment its event was due.
     due = datetime.fromtimestamp(int(str(events[0]["time_us"])) / 1e6, UTC)
     assert abs((first["created_at"] - due).total_seconds()) < 0.001
+
+
+def test_a_cursor_older_than_the_schedule_gets_it_from_the_start() -> None:
+    replay = Replay(rate=1_000, duration=0.5)
+    url, stop = serve(replay)
+    base = "ws" + url.removeprefix("http") + "/subscribe?wantedCollections=app.bsky.feed.post"
+
+    async def twice() -> tuple[list[dict[str, object]], dict[str, object]]:
+        first = []
+        async with websockets.connect(base) as ws:  # dropped before anything is stored
+            first.append(json.loads(await asyncio.wait_for(ws.recv(), timeout=10)))
+        await asyncio.sleep(0.2)  # events fall due meanwhile
+        assert replay.started is not None
+        cursor = int((replay.started - 60) * 1e6)  # when the consumer's backfill began
+        async with websockets.connect(f"{base}&cursor={cursor}") as ws:
+            again = json.loads(await asyncio.wait_for(ws.recv(), timeout=10))
+        return first, again
+
+    try:
+        first, again = asyncio.run(twice())
+    finally:
+        stop()
+    assert again["time_us"] == first[0]["time_us"]  # the start again, not what is due now

@@ -12,7 +12,16 @@ from resonanz.importers.normalize import Defaults, normalize
 from resonanz.ingest import Batch
 from resonanz.records import POST_SCHEMA
 from resonanz.scale.firehose import post_rows
-from resonanz.scale.workers import MIN_SPLIT_ROWS, WorkerPool, from_ipc, parallel_ingestor, to_ipc
+from resonanz.scale.workers import (
+    MIN_SPLIT_ROWS,
+    WorkerPool,
+    changes,
+    from_ipc,
+    merged,
+    outgoing,
+    parallel_ingestor,
+    to_ipc,
+)
 from resonanz.store import open_store
 
 
@@ -43,6 +52,7 @@ def test_worker_split_equals_in_process(tmp_path: Path) -> None:
             for share in (0.5, 0.0):  # half here and half there; all in the worker
                 pool.local_share = share
                 got_posts = ingestor.enrich(posts)
+                assert got_posts.column_names == want_posts.column_names
                 for name in want_posts.column_names:
                     got, want = got_posts.column(name), want_posts.column(name)
                     assert got.to_pylist() == want.to_pylist(), (share, name)
@@ -63,6 +73,21 @@ def test_worker_split_equals_in_process(tmp_path: Path) -> None:
         finally:
             store.close()
     assert result.posts_new == posts.num_rows
+
+
+def test_only_changed_columns_travel_back() -> None:
+    posts = _posts(300)
+    raw = pa.array([f'{{"event": {i}}}' for i in range(posts.num_rows)], pa.string())
+    posts = posts.set_column(posts.column_names.index("raw"), "raw", raw)
+    enrich, _, _ = recipe(5).build()
+    assert enrich is not None
+    want = enrich(posts)
+    sent = outgoing(posts)
+    assert "raw" not in sent.column_names
+    answer = from_ipc(to_ipc(changes(sent, enrich(sent))))
+    assert "text" not in answer.column_names and "sentiment" in answer.column_names
+    got = merged(posts, answer)
+    assert got.equals(want) and got.schema.equals(want.schema)
 
 
 def test_small_batches_stay_in_process() -> None:

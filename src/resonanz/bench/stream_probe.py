@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import httpx
 import numpy as np
 
@@ -36,6 +37,8 @@ from resonanz.workspace import Workspace
 SOURCE_QUERY = "marke*"
 #: Kept up: every event committed, 99 % of them within this many seconds of being due.
 KEPT_UP_P99_S = 5.0
+#: Seconds between two points of the timeline (CPU per post and memory of each process).
+TIMELINE_SECONDS = 30.0
 
 
 @dataclass
@@ -48,10 +51,15 @@ class Probe:
     rss: list[float] = field(default_factory=list)
     worker_pids: list[int] = field(default_factory=list)
     cpu_at_start: tuple[float, float] = (0.0, 0.0)  # (consumer, workers) when the stream began
+    timeline: list[dict[str, float]] = field(default_factory=list)
 
     def cpu_now(self) -> tuple[float, float]:
         """Return the CPU seconds used so far by this process and by the workers."""
         return time.process_time(), sum(process_cpu_s(pid) for pid in self.worker_pids)
+
+    def committed(self) -> int:
+        """Return how many events are committed so far."""
+        return self.last_index(self.commits[-1][1]) + 1 if self.commits else 0
 
     def last_index(self, cursor_us: int) -> int:
         """Return the index of the event that was due at ``cursor_us``."""
@@ -118,9 +126,52 @@ def process_cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _sample_rss(probe: Probe, stop: threading.Event) -> None:
+def process_rss_mb(pid: int) -> float:
+    """Return the resident memory of a running process in MiB (Linux; else 0)."""
+    try:
+        with open(f"/proc/{pid}/statm", encoding="ascii") as fh:
+            pages = int(fh.read().split()[1])
+    except (OSError, IndexError):
+        return 0.0
+    return round(pages * os.sysconf("SC_PAGE_SIZE") / 2**20, 1)
+
+
+def duckdb_memory_mb(con: duckdb.DuckDBPyConnection) -> float:
+    """Return the memory DuckDB's buffer manager holds (tables, indexes, caches), in MiB."""
+    row = con.execute("SELECT sum(memory_usage_bytes) FROM duckdb_memory()").fetchone()
+    return round(float(row[0] or 0) / 2**20, 1) if row else 0.0
+
+
+def _sample_rss(probe: Probe, stop: threading.Event, con: duckdb.DuckDBPyConnection) -> None:
+    """Sample memory every second, and a timeline point every :data:`TIMELINE_SECONDS`.
+
+    A timeline point holds each process's CPU microseconds per post committed since the
+    previous point: growth over a long run shows there, whatever else the machine does.
+    ``con`` (a cursor of its own) tells how much of the memory is DuckDB's.
+    """
+    last: tuple[float, int, float, float] | None = None  # (time, committed, cpu consumer, workers)
     while not stop.wait(1.0):
         probe.rss.append(current_rss_mb())
+        if not probe.started_us:
+            continue
+        now = time.time()
+        if last is not None and now - last[0] < TIMELINE_SECONDS:
+            continue
+        cpu, committed = probe.cpu_now(), probe.committed()
+        if last is not None and committed > last[1]:
+            posts = committed - last[1]
+            probe.timeline.append(
+                {
+                    "t_s": round(now - probe.started_us / 1e6, 1),
+                    "committed": committed,
+                    "consumer_us_per_post": round((cpu[0] - last[2]) * 1e6 / posts, 1),
+                    "workers_us_per_post": round((cpu[1] - last[3]) * 1e6 / posts, 1),
+                    "consumer_rss_mb": probe.rss[-1],
+                    "consumer_duckdb_mb": duckdb_memory_mb(con),
+                    "workers_rss_mb": sum(process_rss_mb(pid) for pid in probe.worker_pids),
+                }
+            )
+        last = (now, committed, *cpu)
 
 
 async def _run(runner: Runner, probe: Probe, url: str, total: int, deadline: float) -> None:
@@ -162,9 +213,10 @@ def consume(
             ingestor.pool = pool
             runner = Runner(ingestor, Factory(ws.folder).plan(list(ws.settings.sources), []))
             stop_sampling = threading.Event()
-            sampler = threading.Thread(target=_sample_rss, args=(probe, stop_sampling))
-            sampler.start()
             probe.worker_pids = pool.pids if pool is not None else []
+            cursor = store.con.cursor()  # the sampler's own: the writer uses the store's
+            sampler = threading.Thread(target=_sample_rss, args=(probe, stop_sampling, cursor))
+            sampler.start()
             started = time.time()
             try:
                 total = int(rate * duration)
@@ -173,6 +225,7 @@ def consume(
             finally:
                 stop_sampling.set()
                 sampler.join()
+                cursor.close()
                 cpu = probe.cpu_now()
                 if pool is not None:
                     pool.close()
@@ -219,6 +272,7 @@ def report(probe: Probe, total: int, elapsed: float, workers: int) -> dict[str, 
             "max": max(rss),
             "peak": peak_rss_mb(),
         },
+        "timeline": probe.timeline,
     }
 
 

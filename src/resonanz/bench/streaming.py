@@ -34,7 +34,8 @@ GRACE_SECONDS = 30.0
 
 def _start_replay(rate: float, duration: float) -> tuple[subprocess.Popen[str], str]:
     args = [sys.executable, "-m", "resonanz.localnet.replay", "--rate", str(rate)]
-    args += ["--duration", str(duration), "--linger", str(GRACE_SECONDS + 30)]
+    # It must outlive the consumer (whose start-up and shut-down come on top): it is stopped.
+    args += ["--duration", str(duration), "--linger", str(GRACE_SECONDS + 600)]
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stdin=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     url = proc.stdout.readline().strip()

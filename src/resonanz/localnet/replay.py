@@ -89,10 +89,13 @@ def build_app(replay: Replay) -> Starlette:
 
     async def subscribe(websocket: WebSocket) -> None:
         await websocket.accept()
-        start = replay.start()
+        replay.start()  # the schedule begins with the first connection
         cursor = websocket.query_params.get("cursor")
         position = replay.due(time.time()) - 1
-        if cursor and int(cursor) >= int(start * 1e6):
+        if cursor:
+            # As Jetstream does: everything after the cursor, from the schedule's start if it
+            # is older (a consumer whose first connection dropped before it stored anything
+            # asks again with the time its backfill began, and must not skip the start).
             position = min(position, replay.first_after(int(cursor)))
         try:
             await _push(websocket, replay, max(position, 0))

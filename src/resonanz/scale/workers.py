@@ -4,11 +4,15 @@ Enrichers and matchers are pure functions of Arrow batches, so a batch can be cu
 parts, each part handled by another process, and the parts glued back in order. The store
 stays single-writer in the calling process; ``Ingestor.write`` stays synchronous and atomic.
 Workers build their own enrichers from the same settings (nothing unpicklable travels),
-and tables travel as Arrow IPC streams.
+and tables travel as Arrow IPC streams: out without the payload as received (``raw``, which no
+enricher or matcher reads), back only the columns the enrichment added or changed. The full
+round trip cost both processes about 2 µs per post (a 10,000-post stream batch is 7 MB, more
+than half of it ``raw``); the caller puts the columns back in place.
 """
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import queue
 import threading
@@ -33,6 +37,10 @@ from resonanz.store import Store
 MIN_SPLIT_ROWS = 400
 #: What a worker says once its enrichers and matcher are built.
 READY = "ready"
+#: Columns that stay with the caller: the payload as received is stored, never read.
+KEPT_BACK = ("raw",)
+#: Schema metadata key of an answer: the enriched table's column names, in order.
+_ORDER = b"resonanz.columns"
 
 
 @dataclass(frozen=True)
@@ -71,6 +79,45 @@ def from_ipc(data: bytes) -> pa.Table:
         return reader.read_all()
 
 
+def outgoing(table: pa.Table) -> pa.Table:
+    """Return ``table`` as a worker gets it: without the columns kept back."""
+    kept = [name for name in KEPT_BACK if name in table.column_names]
+    return table.drop_columns(kept) if kept else table
+
+
+def changes(sent: pa.Table, enriched: pa.Table) -> pa.Table:
+    """Return the columns of ``enriched`` that ``sent`` lacks or holds otherwise.
+
+    The enriched table's column order rides along in the schema metadata.
+    """
+    names = [
+        name
+        for name in enriched.column_names
+        if name not in sent.column_names or not enriched.column(name).equals(sent.column(name))
+    ]
+    order = json.dumps(enriched.column_names).encode()
+    return enriched.select(names).replace_schema_metadata({_ORDER: order})
+
+
+def merged(original: pa.Table, answer: pa.Table) -> pa.Table:
+    """Put a worker's :func:`changes` into ``original``: the table enriching it here gives.
+
+    Changed columns keep their place, added ones follow in the enriched order, and the
+    columns kept back stay where they were.
+    """
+    order: list[str] = json.loads((answer.schema.metadata or {}).get(_ORDER, b"[]"))
+    fields = {f.name: f for f in original.schema}
+    arrays = {name: original.column(name) for name in original.column_names}
+    for changed in answer.schema.remove_metadata():
+        fields[changed.name], arrays[changed.name] = changed, answer.column(changed.name)
+    kept, listed = set(KEPT_BACK), set(order)
+    names = [n for n in original.column_names if n in listed or n in kept]
+    names += [n for n in order if n not in original.column_names]
+    return pa.Table.from_arrays(
+        [arrays[n] for n in names], schema=pa.schema([fields[n] for n in names])
+    )
+
+
 def _receive(conn: Connection, inbox: queue.SimpleQueue[bytes | None]) -> None:
     """Read parts as they come (worker side), so a caller's send never waits on our answer."""
     while True:
@@ -97,7 +144,7 @@ def _serve(conn: Connection, recipe: Recipe) -> None:
             with gc_paused():  # as the ingestor does: no cycles here, only garbage
                 enriched = enrich(table) if enrich is not None else table
                 matches = match(enriched) if match is not None else MATCH_SCHEMA.empty_table()
-            answer = (to_ipc(enriched), to_ipc(matches))
+            answer = (to_ipc(changes(table, enriched)), to_ipc(matches))
         except Exception:  # the caller re-raises it: a worker must not die silently
             conn.send(False)
             conn.send_bytes(traceback.format_exc().encode())
@@ -174,8 +221,9 @@ class WorkerPool:
                 return
             keep = int(table.num_rows * self.local_share)
             size = -(-(table.num_rows - keep) // self.workers)
+            slim = outgoing(table)
             for i, pipe in enumerate(self._pipes):
-                pipe.send_bytes(to_ipc(table.slice(i * size, size)))
+                pipe.send_bytes(to_ipc(slim.slice(i * size, size)))
             self._tickets.append(_Ticket(table, min(table.num_rows, size * self.workers), size))
 
     def enrich(self, table: pa.Table, local: Enrich) -> pa.Table:
@@ -190,7 +238,10 @@ class WorkerPool:
         rest = table.slice(ticket.sent)
         mine = local(rest) if rest.num_rows else table.slice(0, 0)
         answers = self._answers()
-        parts = [enriched for enriched, _ in answers]
+        parts = [
+            merged(table.slice(i * ticket.size, ticket.size), changed)
+            for i, (changed, _) in enumerate(answers)
+        ]
         if rest.num_rows:
             parts.append(mine)
         enriched = pa.concat_tables(parts, promote_options="permissive")

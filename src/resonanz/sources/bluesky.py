@@ -10,13 +10,14 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from resonanz.errors import AuthFailed, Unavailable
+from resonanz.ingest import gc_paused
 from resonanz.records import POST_SCHEMA, AuthorRecord, PostRecord, to_table
 from resonanz.sources import jetstream
 from resonanz.sources.base import (
@@ -251,29 +252,28 @@ class BlueskyConnector(Connector):
     def select(self, events: list[tuple[str, dict[str, Any]]]) -> list[PostColumns]:
         """Return the created posts the source's query matches, as one table of posts.
 
-        Each post is normalised once, straight into columns: the filter and the store read
-        the same table (decoding, normalising and batching cost 42 µs per post with a
-        record per post and two tables, 31 this way). The message text as received is
-        the raw payload.
+        Each post is normalised once, and the records become one table in a single Arrow
+        call: the filter and the store read the same table (decoding, normalising and
+        batching cost 42 µs per post with two tables, 31 with one filled column by column,
+        and 3 µs less again this way). The message text as received is the raw payload.
         """
-        names = _STREAM_SCHEMA.names
-        columns: list[list[Any]] = [[] for _ in names]
-        for text, event in events:
-            if event.get("kind") != "commit":
-                continue
-            try:
-                post = normalize_jetstream(event, self.handles).post
-            except (MalformedItem, KeyError, TypeError, ValueError, AttributeError):
-                continue  # deletes, likes of other collections, broken records
-            if post is None:
-                continue
-            post["raw"] = text
-            get = post.get
-            for name, values in zip(names, columns, strict=True):
-                values.append(get(name))
-        if not columns[0]:
-            return []
-        table = _stream_table(dict(zip(names, columns, strict=True)))
+        posts: list[dict[str, Any]] = []
+        with gc_paused():  # thousands of live records, no cycles: collections only cost
+            for text, event in events:
+                if event.get("kind") != "commit":
+                    continue
+                try:
+                    post = normalize_jetstream(event, self.handles).post
+                except (MalformedItem, KeyError, TypeError, ValueError, AttributeError):
+                    continue  # deletes, likes of other collections, broken records
+                if post is None:
+                    continue
+                post["raw"] = text
+                posts.append(cast(dict[str, Any], post))
+            if not posts:
+                return []
+            table = _stream_table(posts)
+            del posts
         matched = self._filter(table.select(_FILTER_SCHEMA.names))
         if not matched:
             return []
@@ -281,13 +281,9 @@ class BlueskyConnector(Connector):
         return [PostColumns(table.filter(keep))]
 
 
-def _stream_table(columns: dict[str, list[Any]]) -> pa.Table:
+def _stream_table(posts: list[dict[str, Any]]) -> pa.Table:
     """Build the table of a stream's posts (lone surrogates scrubbed as ``to_table`` does)."""
     try:
-        return pa.Table.from_pydict(columns, schema=_STREAM_SCHEMA)
+        return pa.Table.from_pylist(posts, schema=_STREAM_SCHEMA)
     except UnicodeEncodeError:
-        names = list(columns)
-        rows = [
-            dict(zip(names, values, strict=True)) for values in zip(*columns.values(), strict=True)
-        ]
-        return to_table(rows, _STREAM_SCHEMA)
+        return to_table(posts, _STREAM_SCHEMA)
