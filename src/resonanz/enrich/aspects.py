@@ -83,7 +83,7 @@ class AspectEnricher:
 
     def _from_cues(self, ctx: BatchContext) -> pa.Array:
         """Return the aspects of the batch: each category's first cue, its clause's polarity."""
-        hits = self.matcher.find_all(ctx.joined)
+        hits = ctx.hits(self.matcher)
         _, first = np.unique(
             hits.text * len(self.matcher.label_names) + hits.label, return_index=True
         )

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from functools import partial
+from functools import cache, cached_property, partial
 from itertools import repeat
 
 import numpy as np
 
 from resonanz.enrich.cues import JoinedTexts
-from resonanz.enrich.features import TextFeatures
+from resonanz.enrich.features import TextFeatures, occurrences
 
 _TOKEN = re.compile(r"\w+")
 # One \b group instead of one per word: the same matches, several times faster to scan.
@@ -57,6 +57,18 @@ def _score(words: list[str], lexicon: Mapping[str, float], negators: frozenset[s
     return total
 
 
+def _flipped(hit: np.ndarray, is_negator: np.ndarray) -> np.ndarray:
+    """Return which words (grouped by cue, in order) are among the two after a negation.
+
+    As :func:`_score`: a negation governs the next two words of its clause that are no
+    negation themselves, and a later negation starts over.
+    """
+    at = np.arange(len(hit))
+    last = np.maximum.accumulate(np.where(is_negator, at, -1)) if len(hit) else at
+    same_cue = (last >= 0) & (hit[np.maximum(last, 0)] == hit)
+    return same_cue & ~is_negator & (at - last <= 2)  # type: ignore[no-any-return]
+
+
 def _inside(found: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
     """Return whether some sorted position of ``found`` lies in each ``[low, high)``."""
     if not len(found):
@@ -74,14 +86,29 @@ def _members(negators: frozenset[str], words: list[str]) -> np.ndarray:
     return np.fromiter(map(negators.__contains__, words), bool, len(words))
 
 
+@cache
+def _classes() -> np.ndarray:
+    """Return the class of every code point of the Basic Multilingual Plane (and one more).
+
+    1: ``\\w`` matches it (ASCII: the regex itself; beyond: ``str.isalnum``), 2: it ends a
+    clause (``.!?;,``), 0: neither. The last entry stands for every code point beyond.
+    """
+    table = np.zeros(0x10001, np.uint8)
+    table[:0x10000] = np.fromiter(map(str.isalnum, map(chr, range(0x10000))), bool, 0x10000)
+    table[:128] = _ASCII_WORD
+    table[_MARK_CODES] = 2
+    return table
+
+
 def _word_mask(codes: np.ndarray) -> np.ndarray:
     """Return which code points ``\\w`` matches (letters, digits, underscore)."""
-    word = np.zeros(len(codes), dtype=bool)
-    narrow = codes < 128
-    word[narrow] = _ASCII_WORD[codes[narrow]]
-    wide = [c for c in np.unique(codes[~narrow]).tolist() if chr(c).isalnum()]
-    if wide:
-        word[~narrow] = np.isin(codes[~narrow], wide)
+    table = _classes()
+    word: np.ndarray = table[np.minimum(codes, len(table) - 1)] == 1
+    wide = codes >= len(table) - 1
+    if wide.any():
+        found = [c for c in np.unique(codes[wide]).tolist() if chr(c).isalnum()]
+        if found:
+            word[wide] = np.isin(codes[wide], found)
     return word
 
 
@@ -102,18 +129,26 @@ class BatchClauses:
         """
         self.joined = joined
         codes = joined.codes
-        word = _word_mask(codes)
-        spaced = np.where(word, codes, np.uint32(32)).astype("<u4")
-        self.spaced = spaced.tobytes().decode("utf-32-le", "surrogatepass")
-        edges = np.diff(np.concatenate([[0], word.astype(np.int8), [0]]))
-        self.run_start, self.run_end = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+        self.word = word = _word_mask(codes)
+        padded = np.zeros(len(word) + 2, dtype=bool)
+        padded[1:-1] = word
+        self.run_start = np.flatnonzero(padded[1:] & ~padded[:-1])
+        self.run_end = np.flatnonzero(padded[:-1] & ~padded[1:])
         self.lexicons, self.negators = lexicons, negators
         self.values, self.negator_runs = self._lookups(feats)
-        self.marks = np.flatnonzero(np.isin(codes, _MARK_CODES))
+        table = _classes()
+        self.marks = np.flatnonzero(table[np.minimum(codes, len(table) - 1)] == 2)
+        # no clause word overlaps itself: every occurrence is one re.finditer would give
         self.clause_words = [
-            (len(w), np.asarray([m.start() for m in re.finditer(w, joined.text)], np.int64))
-            for w in _CLAUSE_WORDS
+            (len(w), np.asarray(occurrences(joined.text, w), np.int64)) for w in _CLAUSE_WORDS
         ]
+
+    @cached_property
+    def spaced(self) -> str:
+        """The joined text with every character outside ``\\w`` turned into a space."""
+        codes = self.joined.codes
+        spaced = np.where(self.word, codes, np.uint32(32)).astype("<u4")
+        return spaced.tobytes().decode("utf-32-le", "surrogatepass")
 
     def _lookups(self, feats: TextFeatures | None) -> tuple[list[np.ndarray], np.ndarray]:
         """Return each word run's polarity in both lexicons, and whether it is a negation."""
@@ -153,10 +188,8 @@ class BatchClauses:
     ) -> np.ndarray:
         """Return ``local_polarity`` of every cue (``german``: the cue's post is German)."""
         first, stop, slow = self._windows(text, start)
-        terms, negated = self._terms(first, stop, german, negators)
-        slow |= negated
+        hit, value = self._terms(first, stop, german)
         total = np.zeros(len(text), dtype=np.float64)
-        hit, value = terms
         keep = ~slow[hit]
         hit, value = hit[keep], value[keep]
         # terms come grouped by cue, in word order: add the k-th term of every cue at once
@@ -171,11 +204,12 @@ class BatchClauses:
         return total
 
     def _terms(
-        self, first: np.ndarray, stop: np.ndarray, german: np.ndarray, negators: frozenset[str]
-    ) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:
-        """Return the clauses' polar words as (cue, value), by cue and in word order.
+        self, first: np.ndarray, stop: np.ndarray, german: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Return the clauses' polar words as (cue, signed value), by cue and in word order.
 
-        Also return which clauses hold a negation (those are summed by the definition).
+        In a clause with a negation every word is kept in order, so that the two words after
+        each negation can be flipped as :func:`_score` does; elsewhere only polar words count.
         """
         r0 = np.searchsorted(self.run_start, first, "left")  # first run inside
         r1 = np.searchsorted(self.run_end, stop, "right")  # one past the last run inside
@@ -183,20 +217,21 @@ class BatchClauses:
         hit = np.repeat(np.arange(len(first)), counts)
         run = np.arange(len(hit)) + np.repeat(r0 - (np.cumsum(counts) - counts), counts)
         value = np.where(german[hit], self.values[0][run], self.values[1][run])
-        position = self.run_start[run]
-        negated = np.zeros(len(first), dtype=bool)
-        negated[hit[self.negator_runs[run]]] = True
-        cut_hit, cut_value, cut_start, cut_negated = self._cut_terms(
-            first, stop, r0, r1, german, negators
-        )
-        negated[cut_hit[cut_negated]] = True
+        cut_hit, cut_value, cut_start, cut_negated = self._cut_terms(first, stop, r0, r1, german)
         hit = np.concatenate([hit, cut_hit])
         value = np.concatenate([value, cut_value])
-        position = np.concatenate([position, cut_start])
-        polar = value != 0.0  # adding 0.0 changes no sum
-        hit, value, position = hit[polar], value[polar], position[polar]
+        position = np.concatenate([self.run_start[run], cut_start])
+        is_negator = np.concatenate([self.negator_runs[run], cut_negated])
+        negated = np.zeros(len(first), dtype=bool)
+        negated[hit[is_negator]] = True
+        wanted = (value != 0.0) | negated[hit]  # adding 0.0 changes no sum
+        hit, value = hit[wanted], value[wanted]
+        position, is_negator = position[wanted], is_negator[wanted]
         order = np.lexsort((position, hit))
-        return (hit[order], value[order]), negated
+        hit, value, is_negator = hit[order], value[order], is_negator[order]
+        value = np.where(_flipped(hit, is_negator), -value, value)
+        polar = ~is_negator & (value != 0.0)
+        return hit[polar], value[polar]
 
     def _cut_terms(
         self,
@@ -205,7 +240,6 @@ class BatchClauses:
         r0: np.ndarray,
         r1: np.ndarray,
         german: np.ndarray,
-        negators: frozenset[str],
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Return (cue, value, start, is a negation) of the words the clauses' ends cut."""
         cut = self._cut_words(first, stop, r0, r1)
@@ -213,15 +247,15 @@ class BatchClauses:
             empty = np.zeros(0, np.int64)
             return empty, np.zeros(0, np.float64), empty, np.zeros(0, bool)
         hit, start, _ = (np.asarray(c, np.int64) for c in zip(*cut, strict=True))
-        words = [self.spaced[a:b] for _, a, b in cut]
+        text = self.joined.text  # a cut word is a run of word characters: as in spaced
+        words = [text[a:b] for _, a, b in cut]
         de, other = self.lexicons
         values = (
             (de if g else other).get(w, 0.0)
             for g, w in zip(german[hit].tolist(), words, strict=True)
         )
         value = np.fromiter(values, np.float64, len(words))
-        negated = np.fromiter(map(negators.__contains__, words), bool, len(words))
-        return hit, value, start, negated
+        return hit, value, start, _members(self.negators, words)
 
     def _cut_words(
         self, first: np.ndarray, stop: np.ndarray, r0: np.ndarray, r1: np.ndarray

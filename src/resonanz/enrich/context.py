@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from resonanz.enrich.cues import JoinedTexts
+from resonanz.enrich.cues import CueMatcher, CueScan, Hits, JoinedTexts
 from resonanz.enrich.features import TextFeatures
 from resonanz.enrich.lexicon import Lexicons, load_lexicons
 
@@ -29,6 +29,8 @@ class BatchContext:
         self.fallback = fallback
         #: Columns produced so far (later enrichers read earlier ones, e.g. sentiment).
         self.results: dict[str, Any] = {}
+        #: Cue matchers whose hits one shared pass over the batch finds (see :meth:`hits`).
+        self.scan: CueScan | None = None
 
     @classmethod
     def of(cls, batch: pa.Table, *, fallback: str = "en") -> BatchContext:
@@ -72,6 +74,17 @@ class BatchContext:
     def joined(self) -> JoinedTexts:
         """The normalised texts joined, for scanners that pass over the whole batch once."""
         return JoinedTexts(self.features.texts)
+
+    def hits(self, matcher: CueMatcher) -> Hits:
+        """Return ``matcher.find_all`` of the batch, from the shared pass where it takes part."""
+        if self.scan is not None and matcher in self.scan.matchers:
+            return self._scanned[self.scan.matchers.index(matcher)]
+        return matcher.find_all(self.joined)
+
+    @cached_property
+    def _scanned(self) -> list[Hits]:
+        """The hits of every matcher of :attr:`scan`, in its order."""
+        return self.scan.find_all(self.joined) if self.scan is not None else []
 
     @cached_property
     def lexicons(self) -> Lexicons:

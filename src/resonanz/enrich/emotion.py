@@ -45,13 +45,27 @@ class EmotionEnricher:
         if self.adapted is not None:
             labels = self._head_labels(self.adapted, ctx)
             return np.where(ctx.features.n_tokens == 0, "none", labels)
-        labels = self._head_labels(self.english, ctx)
-        if ctx.is_de.any():
-            hits = np.asarray((ctx.features.unigrams @ german_cues()).todense())
-            cued = np.asarray(_CUED, dtype=object)[hits.argmax(axis=1)]
-            german = np.where(hits.max(axis=1) > 0, cued, "none")
-            labels = np.where(ctx.is_de, german, labels)
+        if not ctx.is_de.any():
+            labels = self._head_labels(self.english, ctx)
+            return np.where(ctx.features.n_tokens == 0, "none", labels)
+        # German posts take the cue words: the head reads only the others (its rows do not
+        # depend on which other rows come with them)
+        hits = np.asarray((ctx.features.unigrams @ german_cues()).todense())
+        cued = np.asarray(_CUED, dtype=object)[hits.argmax(axis=1)]
+        labels = np.where(hits.max(axis=1) > 0, cued, "none")
+        others = np.flatnonzero(~ctx.is_de)
+        if len(others):
+            labels[others] = self._english_labels(ctx, others)
         return np.where(ctx.features.n_tokens == 0, "none", labels)
+
+    def _english_labels(self, ctx: BatchContext, rows: np.ndarray) -> np.ndarray:
+        """Return the English head's labels of ``rows``."""
+        head, feats = self.english, ctx.features
+        words = feats.words[rows] if head.words is not None else None
+        chars = feats.chars[rows] if head.chars is not None else None
+        proba = head.squash(head.scores(len(rows), words, chars, ctx.dense[rows]))
+        found: np.ndarray = np.asarray(head.labels, dtype=object)[proba.argmax(axis=1)]
+        return found
 
     def apply(self, ctx: BatchContext) -> dict[str, pa.Array]:
         """Return the ``emotion`` column and remember it in ``ctx``."""

@@ -60,7 +60,7 @@ def _rule_intents(
 def _cued(ctx: BatchContext) -> np.ndarray:
     """Return the (posts × INTENTS) flags of the intents whose cue phrases occur."""
     matcher = intent_cues()
-    hits = matcher.find_all(ctx.joined)
+    hits = ctx.hits(matcher)
     column = np.asarray([_AT.get(name, -1) for name in matcher.label_names], dtype=np.int64)
     where = column[hits.label]
     known = where >= 0

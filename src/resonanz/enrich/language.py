@@ -113,17 +113,22 @@ def _codes(prepared: list[str], fallback: str, preferred: tuple[str, ...]) -> li
     lid, _ = _lid()
     chosen = _checked(prepared)
     order, valid, unsure = lid.best([prepared[i] for i in chosen], 3, 0.01)
-    names = np.asarray(lid.labels, dtype=object)
+    names = np.asarray([*lid.labels, fallback], dtype=object)
     liked = np.isin(names, preferred)[order] & valid
-    short = np.fromiter((prepared[i].count(" ") < _SHORT_WORDS for i in chosen), bool, len(chosen))
     # a fragment's best label outside the preferred ones yields to the best preferred one
-    swap = short & valid[:, 0] & ~liked[:, 0] & liked.any(axis=1)
+    swap = np.zeros(len(chosen), dtype=bool)
+    maybe = np.flatnonzero(valid[:, 0] & ~liked[:, 0] & liked.any(axis=1)).tolist()
+    swap[maybe] = [prepared[chosen[j]].count(" ") < _SHORT_WORDS for j in maybe]
     pick = order[np.arange(len(chosen)), np.where(swap, liked.argmax(axis=1), 0)]
-    codes = np.where(valid[:, 0], names[pick], fallback)
+    codes = names[np.where(valid[:, 0], pick, len(names) - 1)].tolist()
     out: list[str | None] = [None] * len(prepared)
-    for i, code, undecided in zip(chosen, codes.tolist(), unsure.tolist(), strict=True):
-        if not undecided:
+    if len(chosen) == len(prepared):  # the usual case: every text was read
+        out = codes
+    else:
+        for i, code in zip(chosen, codes, strict=True):
             out[i] = code
+    for j in np.flatnonzero(unsure).tolist():
+        out[chosen[j]] = None
     rest = [i for i, code in enumerate(out) if code is None]
     for i, labels in zip(rest, _fasttext([prepared[i] for i in rest]), strict=True):
         out[i] = _choose(labels, prepared[i], fallback, preferred)

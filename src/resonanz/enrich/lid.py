@@ -1,8 +1,9 @@
 """The bundled fastText language model (lid.176.ftz) evaluated in NumPy, one cache entry per word.
 
 fastText averages the vectors of every word's character n-grams and walks a Huffman tree of
-176 labels. Here each distinct word's vector sum is computed once per process (words repeat
-across posts), a batch's averages are one sparse product, and every label's log-probability
+176 labels. Here the vector sums of a batch's new words are computed together
+(:mod:`resonanz.enrich.lidwords`) and kept in a two-generation cache (words repeat across
+posts), a batch's averages are one sparse product, and every label's log-probability
 comes from one matrix product. The arithmetic rounds differently from fastText's, so
 a text whose decision hangs on a margin smaller than :data:`MARGIN` (two labels, or a label
 and the threshold, that close) is reported as undecided and left to fastText itself: the
@@ -18,11 +19,16 @@ from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 import scipy.sparse as sp
 from threadpoolctl import ThreadpoolController  # type: ignore[import-untyped]
 
+from resonanz.enrich.lidsure import SureTop
+from resonanz.enrich.lidwords import NgramRows, WordTable
+
 MARGIN = 1e-3
-#: Distinct words remembered per process; the cache starts over when it grows past this.
+#: Distinct words in one generation of the word cache (two generations are kept).
 CACHE_LIMIT = 100_000
 #: Texts scored together: the (texts × labels) arrays stay in the CPU cache.
 CHUNK = 2048
@@ -79,8 +85,8 @@ def _hash(data: bytes) -> int:
     return h
 
 
-def _tree_paths(counts: list[int]) -> tuple[sp.csr_matrix, sp.csr_matrix, int]:
-    """Return (labels × nodes) incidence of right and of left turns of the Huffman tree, depth."""
+def _huffman(counts: list[int]) -> tuple[list[int], list[bool]]:
+    """Return each node's parent (-1: the root) and whether it is its parent's right child."""
     n = len(counts)
     count = [*counts, *([10**15] * (n - 1))]
     parent, right = [-1] * (2 * n - 1), [False] * (2 * n - 1)
@@ -97,6 +103,13 @@ def _tree_paths(counts: list[int]) -> tuple[sp.csr_matrix, sp.csr_matrix, int]:
         count[i] = count[pick[0]] + count[pick[1]]
         parent[pick[0]], parent[pick[1]] = i, i
         right[pick[1]] = True
+    return parent, right
+
+
+def _tree_paths(counts: list[int]) -> tuple[sp.csr_matrix, sp.csr_matrix, int]:
+    """Return (labels × nodes) incidence of right and of left turns of the Huffman tree, depth."""
+    n = len(counts)
+    parent, right = _huffman(counts)
     turns: dict[bool, tuple[list[int], list[int]]] = {True: ([], []), False: ([], [])}
     depth = 0
     for label in range(n):
@@ -120,7 +133,9 @@ class LidModel:
     def __init__(self, path: Path) -> None:
         with path.open("rb") as fh:
             self._load(fh)
-        self._start_over()
+        sizes = (self.nwords, self.bucket, self.minn, self.maxn)
+        self._ngrams = NgramRows(self.vocab, self.prune, sizes, self.input)
+        self._table = WordTable(self._ngrams.vectors, self.input.shape[1], CACHE_LIMIT)
 
     def _load(self, fh: BinaryIO) -> None:
         magic, version = _read(fh, "ii")
@@ -157,9 +172,14 @@ class LidModel:
         self.inner = np.ascontiguousarray(self.output[: len(self.labels) - 1])
         # a path's score may grow by log(1 + 1e-5) per step, which fastText's pruning ignores
         self.margin = max(MARGIN, 4e-5 * depth)
+        self.depth = depth
+        self._sure = SureTop(self, *_huffman(counts))
 
     def _ids(self, word: str) -> list[int]:
-        """Return the input rows fastText sums for one word (itself if known, its n-grams)."""
+        """Return the input rows fastText sums for one word (itself if known, its n-grams).
+
+        The definition, one word at a time: :class:`NgramRows` computes the same for many.
+        """
         ids = [self.vocab[word]] if word in self.vocab else []
         data = f"<{word}>".encode()
         starts = [i for i, b in enumerate(data) if b & 0xC0 != 0x80] + [len(data)]
@@ -172,56 +192,88 @@ class LidModel:
                     ids.append(self.nwords + self.prune[bucket])
         return ids
 
-    def _start_over(self) -> None:
-        """Forget every word's vector (the table has grown past :data:`CACHE_LIMIT`)."""
-        self._row: dict[str, int] = {}
-        self._vectors = np.zeros((0, self.input.shape[1]), dtype=self.input.dtype)
-        self._sizes = np.zeros(0, dtype=np.float64)
+    @property
+    def _vectors(self) -> np.ndarray:
+        """Return the word table's vector sums (rows as :meth:`_incidence` numbers them)."""
+        return self._table.vectors
 
     def _rows_of(self, words: list[str]) -> np.ndarray:
         """Return each word's row in the word table, adding the vectors of unseen words."""
-        unseen = list(set(words).difference(self._row))
-        if unseen:
-            ids = [[] if w.startswith("__label__") else self._ids(w) for w in unseen]
-            vectors = np.array([self.input[i].sum(axis=0) for i in ids])
-            self._vectors = np.concatenate([self._vectors, vectors.reshape(len(ids), -1)])
-            self._sizes = np.concatenate([self._sizes, [len(i) for i in ids]])
-            self._row.update(zip(unseen, range(len(self._row), len(self._vectors)), strict=True))
-        return np.fromiter(map(self._row.__getitem__, words), np.int64, len(words))
+        return self._table.rows(words)
 
     def _incidence(self, texts: Sequence[str]) -> sp.csr_matrix:
-        """Return the (texts × word table rows) counts, splitting all texts at once."""
+        """Return the (texts × word table rows) counts, in each text's word order.
+
+        Arrow splits and numbers the words of all texts in C; only the batch's distinct words
+        are looked up in Python. The texts split at ASCII whitespace only (as the callers
+        ensure), where Arrow's split and ``str.split`` agree.
+        """
+        try:
+            array = pa.array(texts, pa.string())
+        except (pa.ArrowException, UnicodeEncodeError):  # unencodable text: split in Python
+            return self._incidence_split(texts)
+        words = pc.ascii_split_whitespace(array)
+        flat, parents = pc.list_flatten(words), pc.list_parent_indices(words)
+        keep = pc.greater(pc.binary_length(flat), 0)  # Arrow keeps empty edge words
+        encoded = pc.dictionary_encode(flat.filter(keep))
+        table_rows = self._rows_of(encoded.dictionary.to_pylist())
+        cols = table_rows[encoded.indices.to_numpy(zero_copy_only=False)]
+        rows = parents.filter(keep).to_numpy(zero_copy_only=False)
+        indptr = np.zeros(len(texts) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=len(texts)), out=indptr[1:])
+        return sp.csr_matrix((np.ones(len(cols)), cols, indptr), (len(texts), len(self._table)))
+
+    def _incidence_split(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """Return :meth:`_incidence`, splitting all texts at once in Python."""
         joined = _SEP.join(texts)
         if len(texts) > 1 and joined.count(_SEP_CHAR) != len(texts) - 1:  # a text holds it
-            parts = [self._incidence([text]) for text in texts]
-            size = (1, len(self._row))  # the table grew while the texts were read
+            parts = [self._incidence_split([text]) for text in texts]
+            size = (1, len(self._table))  # the table grew while the texts were read
             rows = [sp.csr_matrix((p.data, p.indices, p.indptr), shape=size) for p in parts]
             return sp.vstack(rows, format="csr")
         ids = self._rows_of(joined.split())
-        is_sep = ids == (self._row[_SEP_CHAR] if len(texts) > 1 else -1)
+        is_sep = ids == (self._rows_of([_SEP_CHAR])[0] if len(texts) > 1 else -1)
         rows = np.cumsum(is_sep)[~is_sep]
         indptr = np.zeros(len(texts) + 1, dtype=np.int64)
         np.cumsum(np.bincount(rows, minlength=len(texts)), out=indptr[1:])
         cols = ids[~is_sep]
-        return sp.csr_matrix((np.ones(len(cols)), cols, indptr), (len(texts), len(self._row)))
+        return sp.csr_matrix((np.ones(len(cols)), cols, indptr), (len(texts), len(self._table)))
+
+    def hidden(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Return each text's averaged input vector and how many input rows it summed.
+
+        The texts must split into words at exactly the characters fastText splits them at.
+        """
+        self._table.age()
+        incidence = self._incidence(texts)
+        total = incidence @ self._table.sizes
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            hidden = (incidence @ self._table.vectors) / total[:, None]
+        return hidden, total
+
+    def logits(self, hidden: np.ndarray, nodes: np.ndarray | None = None) -> np.ndarray:
+        """Return the (inner nodes × texts) logits of the tree's nodes (``nodes``: only those)."""
+        inner = self.inner if nodes is None else self.inner[nodes]
+        # One row per inner node, one column per text. BLAS on one thread: waking its worker
+        # threads for this small product costs more CPU time than it saves. Its rounding, and
+        # float32 from here on, err far less than the margin on every label that can count.
+        with (
+            np.errstate(divide="ignore", invalid="ignore", over="ignore"),
+            _blas().limit(limits=1, user_api="blas"),
+        ):
+            return (inner @ hidden.T).astype(np.float32)  # type: ignore[no-any-return]
 
     def scores(self, texts: Sequence[str]) -> np.ndarray:
         """Return the (texts × labels) log-probabilities (-inf: texts without input).
 
         The texts must split into words at exactly the characters fastText splits them at.
         """
-        if len(self._row) > CACHE_LIMIT:
-            self._start_over()
-        incidence = self._incidence(texts)
-        total = incidence @ self._sizes
+        return self._scores(*self.hidden(texts))
+
+    def _scores(self, hidden: np.ndarray, total: np.ndarray) -> np.ndarray:
+        """Return :meth:`scores` of texts given by their :meth:`hidden` vectors."""
+        logit = self.logits(hidden)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            hidden = (incidence @ self._vectors) / total[:, None]
-            # One row per inner node of the tree, one column per text. BLAS on one thread:
-            # waking its worker threads for this small product costs more CPU time than it
-            # saves. Its rounding, and float32 from here on, err far less than the margin on
-            # every label that can count.
-            with _blas().limit(limits=1, user_api="blas"):
-                logit = (self.inner @ hidden.T).astype(np.float32)
             turn = 1.0 / (1.0 + np.exp(-logit))
             out = self.right @ np.log(turn + 1e-5) + self.left @ np.log(1.0 - turn + 1e-5)
         out[:, total == 0] = -np.inf
@@ -239,8 +291,9 @@ class LidModel:
         """Return fastText's ``k`` best labels of each text as arrays.
 
         (texts × k) label numbers, best first; (texts × k) whether each is at or above
-        ``threshold`` (those are the labels fastText gives); and whether the text is
-        undecided (its labels must come from fastText itself).
+        ``threshold`` (those are the labels fastText gives; the numbers of the others may
+        repeat the first); and whether the text is undecided (its labels must come from
+        fastText itself).
         """
         if len(texts) > CHUNK:
             parts = [
@@ -249,16 +302,31 @@ class LidModel:
             return tuple(np.concatenate(arrays) for arrays in zip(*parts, strict=True))  # type: ignore[return-value]
         if not texts:
             return np.zeros((0, k), np.int64), np.zeros((0, k), bool), np.zeros(0, bool)
-        scores = self.scores(texts)
-        rows = np.arange(len(texts))
-        order = np.empty((len(texts), k + 1), dtype=np.int64)
-        best = np.empty((len(texts), k + 1), dtype=scores.dtype)
+        limit = float(np.log(np.float32(threshold) + 1e-5))
+        hidden, total = self.hidden(texts)
+        sure = self._sure.labels(hidden, total, limit)
+        order = np.repeat(sure[:, None], k, axis=1)
+        valid = np.zeros((len(texts), k), dtype=bool)
+        valid[:, 0] = True
+        close = np.zeros(len(texts), dtype=bool)
+        rest = np.flatnonzero(sure < 0)
+        if len(rest):
+            ranked = self._ranked(self._scores(hidden[rest], total[rest]), k, limit)
+            order[rest], valid[rest], close[rest] = ranked
+        return order, valid, close
+
+    def _ranked(
+        self, scores: np.ndarray, k: int, limit: float
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return :meth:`best` of texts given by their (texts × labels) scores (overwritten)."""
+        rows = np.arange(len(scores))
+        order = np.empty((len(scores), k + 1), dtype=np.int64)
+        best = np.empty((len(scores), k + 1), dtype=scores.dtype)
         for j in range(k + 1):  # k + 1 maxima are cheaper than a partition of every row
             order[:, j] = scores.argmax(axis=1)
             best[:, j] = scores[rows, order[:, j]]
             scores[rows, order[:, j]] = -np.inf
-        limit = float(np.log(np.float32(threshold) + 1e-5))
-        close = np.zeros(len(texts), dtype=bool)
+        close = np.zeros(len(scores), dtype=bool)
         with np.errstate(invalid="ignore"):  # texts without input: -inf minus -inf
             for j in range(k):
                 close |= self._close(best[:, j], best[:, j + 1], limit)

@@ -12,9 +12,10 @@ import pyarrow as pa
 
 from resonanz.enrich.aspects import AspectEnricher, merge_taxonomy
 from resonanz.enrich.context import BatchContext
+from resonanz.enrich.cues import CueScan
 from resonanz.enrich.emotion import EmotionEnricher
 from resonanz.enrich.heads import LinearHead, load_head
-from resonanz.enrich.intents import IntentEnricher
+from resonanz.enrich.intents import IntentEnricher, intent_cues
 from resonanz.enrich.language import LanguageEnricher
 from resonanz.enrich.sentiment import SentimentEnricher
 from resonanz.errors import ModelError
@@ -75,17 +76,22 @@ class EnrichPipeline:
         heads = default_heads()
         adapted = adapted_heads(model_dir)
         self.fallback = fallback
+        aspects = AspectEnricher(
+            taxonomy if taxonomy is not None else merge_taxonomy({}), adapted.get("aspects")
+        )
         self.enrichers = (
             LanguageEnricher(fallback),
             SentimentEnricher(
                 heads["sentiment_en"], heads["sentiment_lex"], adapted.get("sentiment")
             ),
             EmotionEnricher(heads["emotion_en"], adapted.get("emotion")),
-            AspectEnricher(
-                taxonomy if taxonomy is not None else merge_taxonomy({}), adapted.get("aspects")
-            ),
+            aspects,
             IntentEnricher(adapted.get("intents")),
         )
+        # the cue-based enrichers share one automaton pass over each chunk
+        matchers = [aspects.matcher] if aspects.adapted is None else []
+        matchers += [intent_cues()] if "intents" not in adapted else []
+        self.scan = CueScan(matchers) if len(matchers) > 1 else None
         self.versions = {e.name: e.version for e in self.enrichers}
         self.stamp = json.dumps(self.versions, sort_keys=True)
 
@@ -94,6 +100,7 @@ class EnrichPipeline:
     ) -> dict[str, pa.Array]:
         """Return every enrichment column for the given texts (and known languages)."""
         ctx = BatchContext(texts, langs, fallback=self.fallback)
+        ctx.scan = self.scan
         out: dict[str, pa.Array] = {}
         for enricher in self.enrichers:
             out.update(enricher.apply(ctx))

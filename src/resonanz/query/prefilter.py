@@ -166,7 +166,8 @@ class Prefilter:
             for anchor in (*evaluation_words(tree), *_lookup_anchors(tree)):
                 self._intern(anchor)
         self.always = tuple(always)
-        self._memo: dict[tuple[str, str], tuple[int, ...]] = {}
+        #: per column: the anchor ids of each value seen (in its marked form)
+        self._memo: dict[str, dict[str, tuple[int, ...]]] = {}
         #: what each always-topic answers when none of its relevant anchors is present
         self.default = {index: self._shortcuts[index](set()) for index in always}
         #: the topics each anchor (by id) is an anchor of
@@ -247,23 +248,30 @@ class Prefilter:
         else:
             posts = np.arange(len(array), dtype=np.int64)
         encoded = pc.dictionary_encode(array)
-        found = [self._value_hit(column, value) for value in encoded.dictionary.to_pylist()]
+        found = self._value_hits(column, encoded.dictionary.to_pylist())
         counts = np.fromiter(map(len, found), np.int64, len(found))
-        if not counts.any():
+        hit = np.flatnonzero(counts)
+        if not len(hit):
             return _NO_PAIRS
         codes = encoded.indices.fill_null(len(found)).to_numpy()
         counts = np.append(counts, 0)  # the code of null values
-        flat = np.fromiter((a for hit in found for a in hit), np.int64, int(counts.sum()))
+        flat = np.zeros(int(counts.sum()), np.int64)
+        starts = np.cumsum(counts) - counts
+        for code in hit.tolist():  # few values hold an anchor: only theirs are copied
+            flat[starts[code] : starts[code] + counts[code]] = found[code]
         rows, offsets = expand(np.concatenate([[0], np.cumsum(counts)]), codes)
         return posts[rows], flat[offsets]
 
-    def _value_hit(self, column: str, value: str) -> tuple[int, ...]:
-        key = (column, value)
-        if key not in self._memo:
-            if len(self._memo) >= _MEMO_LIMIT:
-                self._memo.clear()
-            self._memo[key] = self.present(marked(column, value))
-        return self._memo[key]
+    def _value_hits(self, column: str, values: list[str]) -> list[tuple[int, ...]]:
+        """Return the anchor ids in the marked form of each value (remembered per value)."""
+        memo = self._memo.setdefault(column, {})
+        found = list(map(memo.get, values))
+        missing = [i for i, hit in enumerate(found) if hit is None]
+        if len(memo) + len(missing) > _MEMO_LIMIT:
+            memo.clear()
+        for i in missing:
+            found[i] = memo[values[i]] = self.present(marked(column, values[i]))
+        return found  # type: ignore[return-value]
 
     def decide(self, index: int, present: set[int]) -> bool | None:
         """Decide an ``always`` topic from the anchors present, or None to evaluate it."""
