@@ -35,6 +35,9 @@ def flatten(figures: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str,
         name = f"{prefix}{key}"
         if isinstance(value, Mapping):
             yield from flatten(value, f"{name}.")
+        elif isinstance(value, list) and any(isinstance(v, Mapping) for v in value):
+            # a series of records (a timeline) does not fit a table cell: the JSON has it
+            yield name, f"{len(value)} records (in the JSON file)"
         elif isinstance(value, list):
             yield name, ", ".join(str(v) for v in value)
         else:
