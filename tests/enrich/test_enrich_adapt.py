@@ -47,13 +47,17 @@ def test_small_sets_and_fixed_c_skip_cross_validation() -> None:
     assert "chosen_by" not in train_task("sentiment", _records(120), c=3.0).meta
 
 
-def test_character_weight_and_hinge_loss_are_folded_into_the_weights() -> None:
+def _fitting() -> tuple[BatchContext, list[str], np.ndarray, tuple[str, ...]]:
+    """Return a small German sentiment set's features, labels, targets and inputs."""
     records = _records(60)
     texts = [r["text"] for r in records]
-    ctx = BatchContext(texts, ["de"] * len(texts))
     labels = ["negative", "neutral", "positive"]
     targets = one_hot([r["sentiment"] for r in records], labels)
-    inputs = ("words", "chars", "dense")
+    return BatchContext(texts, ["de"] * len(texts)), labels, targets, ("words", "chars", "dense")
+
+
+def test_character_weight_and_hinge_loss_are_folded_into_the_weights() -> None:
+    ctx, labels, targets, inputs = _fitting()
     blocks = Blocks.of(ctx.features, inputs)
     plain = fit_head("t", blocks, ctx.dense, labels, targets, inputs=inputs, loss="hinge", c=0.3)
     heavy = fit_head(
@@ -84,12 +88,7 @@ def test_log_count_ratio_favours_columns_of_the_positive_rows() -> None:
 
 
 def test_naive_bayes_scaling_is_folded_into_the_weights() -> None:
-    records = _records(60)
-    texts = [r["text"] for r in records]
-    ctx = BatchContext(texts, ["de"] * len(texts))
-    labels = ["negative", "neutral", "positive"]
-    targets = one_hot([r["sentiment"] for r in records], labels)
-    inputs = ("words", "chars", "dense")
+    ctx, labels, targets, inputs = _fitting()
     plain = fit_head("t", ctx.features, ctx.dense, labels, targets, inputs=inputs, c=3.0)
     nb = fit_head("t", ctx.features, ctx.dense, labels, targets, inputs=inputs, c=3.0, nb=True)
     assert nb.meta["nb"] is True
