@@ -133,11 +133,11 @@ def test_arrow_word_split_is_the_python_split() -> None:
     texts = ["  a  b\tc\n", "", "x", " ", "é z", "a\x0bb\x0cc", "__label__de hallo", "a\x01b c"]
     lid, _ = language._lid()
     fast, slow = lid._incidence(texts), lid._incidence_split(texts)
-    rows = lid._vectors.shape[0]
+    rows = lid._table.vectors.shape[0]
     assert fast.indptr.tolist() == slow.indptr.tolist()
     assert (fast.indices < rows).all() and (slow.indices < rows).all()
     assert np.array_equal(
-        fast @ lid._vectors[: fast.shape[1]], slow @ lid._vectors[: slow.shape[1]]
+        fast @ lid._table.vectors[: fast.shape[1]], slow @ lid._table.vectors[: slow.shape[1]]
     )
 
 

@@ -192,11 +192,6 @@ class LidModel:
                     ids.append(self.nwords + self.prune[bucket])
         return ids
 
-    @property
-    def _vectors(self) -> np.ndarray:
-        """Return the word table's vector sums (rows as :meth:`_incidence` numbers them)."""
-        return self._table.vectors
-
     def _rows_of(self, words: list[str]) -> np.ndarray:
         """Return each word's row in the word table, adding the vectors of unseen words."""
         return self._table.rows(words)
