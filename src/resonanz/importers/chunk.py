@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from array import array
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,12 +28,15 @@ _MASK: Final = (1 << 64) - 1
 class SentAuthors:
     """Fingerprints of the author profiles one import run has stored, in a fixed space.
 
-    A direct-mapped table of 64-bit fingerprints: slot = the (platform, handle) fingerprint
-    modulo the size, holding that fingerprint and one of the profile's values. A profile
-    is sent again when it changed or when another author took its slot since: a slot
-    collision costs an extra (idempotent) profile update; skipping a changed profile would
-    take two 64-bit fingerprints colliding at once. The table is allocated up front, so
-    the importer's memory does not grow with the number of authors in the input.
+    A direct-mapped table of 64-bit fingerprints: the slot comes from a CRC-32 of
+    (platform, handle), and holds the pair's 64-bit fingerprint and one of the profile's
+    values. A profile is sent again when it changed or when another author took its slot
+    since: a slot collision costs an extra (idempotent) profile update; skipping a changed
+    profile would take two 64-bit fingerprints colliding at once. The slot does not come
+    from ``hash()``, which is salted per process: which authors share a slot, and so which
+    batches a profile goes with (and what the stakeholder enricher sees of it), is then
+    the same in every run. The table is allocated up front, so the importer's memory does
+    not grow with the number of authors in the input.
     """
 
     def __init__(self, slots: int = SENT_AUTHOR_SLOTS) -> None:
@@ -45,7 +49,7 @@ class SentAuthors:
     def changed(self, key: tuple[str, str], values: tuple[object, ...]) -> bool:
         """Tell whether the profile differs from what the run stored; remember it as stored."""
         key_print, value_print = (hash(key) & _MASK) | 1, (hash(values) & _MASK) | 1
-        slot = (key_print >> 1) & self._mask
+        slot = zlib.crc32(f"{key[0]}\x00{key[1]}".encode(errors="surrogatepass")) & self._mask
         if self._keys[slot] == key_print and self._values[slot] == value_print:
             return False
         self._keys[slot], self._values[slot] = key_print, value_print
