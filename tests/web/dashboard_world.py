@@ -22,6 +22,7 @@ from resonanz.ingest import Batch
 from resonanz.pipeline import open_ingestor
 from resonanz.records import AUTHOR_SCHEMA, EMOTIONS, ENRICHED_POST_SCHEMA, INTENTS, to_table
 from resonanz.web.app import create_app
+from resonanz.web.jobs import Jobs
 from resonanz.web.users import ROLES, add_user
 from resonanz.workspace import Workspace
 
@@ -176,10 +177,11 @@ def live_server(web_workspace: Workspace) -> Iterator[LiveServer]:
     yield from serve_in_thread(web_workspace)
 
 
-def serve_in_thread(workspace: Workspace) -> Iterator[LiveServer]:
-    """Run the dashboard of ``workspace`` in a thread until the generator is closed."""
+def serve_in_thread(workspace: Workspace, jobs: Jobs | None = None) -> Iterator[LiveServer]:
+    """Run the dashboard of ``workspace`` (and its ``jobs``) in a thread until closed."""
     port = _free_port()
-    config = uvicorn.Config(create_app(workspace), host="127.0.0.1", port=port, log_level="error")
+    app = create_app(workspace, jobs)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -15,12 +15,45 @@ from resonanz.errors import ResonanzError
 @workspace_option
 @click.option("--host", default=None, help="Address to listen on (default: [web] host).")
 @click.option("--port", type=int, default=None, help="Port to listen on (default: [web] port).")
-def serve(workspace_dir: Path, host: str | None, port: int | None) -> None:
-    """Serve the dashboard of the workspace."""
+@click.option(
+    "--listen",
+    "listen_too",
+    is_flag=True,
+    help="Also run every source and account, as `resonanz listen` does.",
+)
+@click.option(
+    "--publish",
+    "publish_too",
+    is_flag=True,
+    help="Also publish scheduled posts when due, as `resonanz publish --loop` does.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    default=None,
+    help="With --listen: enrichment processes (default: 1 for a Jetstream firehose on a "
+    "multi-core machine, else 0).",
+)
+def serve(
+    workspace_dir: Path,
+    host: str | None,
+    port: int | None,
+    listen_too: bool,
+    publish_too: bool,
+    workers: int | None,
+) -> None:
+    """Serve the dashboard of the workspace (and, if asked, listen and publish).
+
+    The dashboard is the workspace's writer while it runs, so `resonanz listen` and
+    `resonanz publish --loop` cannot run beside it: --listen and --publish run them
+    inside the dashboard's process instead.
+    """
+    from resonanz.web.jobs import Jobs
     from resonanz.web.server import serve as run
 
     ws = load_workspace(workspace_dir)
-    run(ws, host or ws.settings.web.host, port or ws.settings.web.port)
+    jobs = Jobs(listen=listen_too, publish=publish_too, workers=workers)
+    run(ws, host or ws.settings.web.host, port or ws.settings.web.port, jobs=jobs)
 
 
 @click.group()

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import duckdb
 from rich.table import Table
 
 from resonanz.records import utcnow
@@ -63,9 +64,9 @@ def add_posts(store: Store, source: str, count: int) -> None:
         )
 
 
-def status_rows(store: Store) -> list[dict[str, Any]]:
-    """Return every source's last known state."""
-    cur = store.con.execute(
+def status_rows(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Return every source's last known state (what the dashboard's listening page shows)."""
+    cur = con.execute(
         "SELECT source, platform, account_id, state, detail, posts_new, last_ok_at, updated_at "
         "FROM source_status ORDER BY source"
     )

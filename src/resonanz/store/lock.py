@@ -46,9 +46,16 @@ class WriterLock:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             handle.close()
+            who = holder(self.path)
+            hint = (
+                "; to listen or publish while the dashboard runs, start it as "
+                "`resonanz serve --listen --publish`"
+                if " serve" in who
+                else ""
+            )
             raise WorkspaceLocked(
-                f"workspace {self.path.parent} is being written by {holder(self.path)}; "
-                "wait for it to finish or stop it (one writer at a time)"
+                f"workspace {self.path.parent} is being written by {who}; "
+                f"wait for it to finish or stop it (one writer at a time){hint}"
             ) from None
         handle.seek(0)
         handle.truncate()

@@ -25,6 +25,7 @@ from resonanz.track import routes as track_routes
 from resonanz.web import api
 from resonanz.web.auth import guarded
 from resonanz.web.context import WebContext, signing_key
+from resonanz.web.jobs import BackgroundJobs, Jobs
 from resonanz.web.pages import (
     admin,
     engage,
@@ -115,17 +116,24 @@ async def _mail_reports(context: WebContext) -> None:
         await asyncio.sleep(REPORT_CHECK_S)
 
 
-def create_app(workspace: Workspace) -> Starlette:
-    """Return the dashboard app; it opens the workspace as its single writer while it runs."""
+def create_app(workspace: Workspace, jobs: Jobs | None = None) -> Starlette:
+    """Return the dashboard app; it opens the workspace as its single writer while it runs.
+
+    ``jobs`` says whether it also listens to the sources and publishes scheduled posts
+    while it runs (see :mod:`resonanz.web.jobs`).
+    """
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         store = workspace.open(write=True)
         app.state.web = WebContext(workspace, store)
         mailer = asyncio.create_task(_mail_reports(app.state.web))
+        background = BackgroundJobs(workspace, store, jobs or Jobs())
+        background.start()
         try:
             yield
         finally:
+            await asyncio.to_thread(background.stop)
             mailer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await mailer

@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse, Response
 from resonanz.errors import ConfigError, ResonanzError
 from resonanz.query.topics import KINDS, add_topic, list_topics
 from resonanz.records import EMOTIONS, INTENTS, SENTIMENTS, STAKEHOLDERS
+from resonanz.sources.status import status_rows
 from resonanz.web.charts import Chart, render
 from resonanz.web.context import web_context
 from resonanz.web.i18n import translator
@@ -42,6 +43,7 @@ def _stream(con: duckdb.DuckDBPyConnection, flt: MentionFilter, offset: int) -> 
             "volume": volume_by_day(con, flt),
             "options": filter_options(con),
             "topics": list_topics(con),
+            "sources": status_rows(con),
             "error": None,
         }
     except (ResonanzError, NotAvailable) as exc:
@@ -51,6 +53,7 @@ def _stream(con: duckdb.DuckDBPyConnection, flt: MentionFilter, offset: int) -> 
             "volume": [],
             "options": filter_options(con),
             "topics": list_topics(con),
+            "sources": status_rows(con),
             "error": str(exc),
         }
 
