@@ -2,17 +2,72 @@
 
 from __future__ import annotations
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from resonanz.enrich import build_author_enrich, build_enrich
-from resonanz.ingest import Ingestor
+from resonanz.ingest import Ingestor, Match
 from resonanz.query import topic_matcher
+from resonanz.query.matcher import MATCH_SCHEMA
 from resonanz.store import Store
 from resonanz.workspace import Workspace
+
+#: What a matcher reads of a post (the text, the key and the fields queries can name).
+_MATCHED_COLUMNS = (
+    "platform",
+    "native_id",
+    "text",
+    "author",
+    "lang",
+    "hashtags",
+    "mentions",
+    "links",
+)
 
 
 def stored_topics(store: Store) -> dict[str, str]:
     """Return ``{name: query}`` of every topic stored in the workspace."""
     rows = store.con.execute("SELECT name, query FROM topics ORDER BY name").fetchall()
     return {str(name): str(query) for name, query in rows}
+
+
+class StoredTopicsMatcher:
+    """Match posts against the stored topics, following changes made while it runs.
+
+    A long run (``resonanz listen``, or the dashboard with ``--listen``, whose topic editor
+    adds topics) asks before each batch whether the topics changed, and then matches with
+    the new ones. A topic added while a batch was on its way is matched against that
+    batch again with the next one: adding a topic matches the posts stored before it (see
+    :func:`resonanz.query.topics.add_topic`), and this closes the gap of the batch in flight
+    (stored matches are never stored twice).
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.topics = stored_topics(store)
+        self._matcher: Match | None = topic_matcher(self.topics)
+        self._previous: pa.Table | None = None
+
+    def __call__(self, posts: pa.Table) -> pa.Table:
+        """Return the (platform, native_id, topic) matches of ``posts``."""
+        again = self._follow()
+        kept = [c for c in _MATCHED_COLUMNS if c in posts.column_names]
+        self._previous = posts.select(kept)
+        found = self._matcher(posts) if self._matcher is not None else MATCH_SCHEMA.empty_table()
+        return pa.concat_tables([again, found]) if again is not None else found
+
+    def _follow(self) -> pa.Table | None:
+        """Rebuild the matcher if the topics changed; return the last batch's new matches."""
+        topics = stored_topics(self.store)
+        if topics == self.topics:
+            return None
+        fresh = {name for name, query in topics.items() if self.topics.get(name) != query}
+        self.topics, self._matcher = topics, topic_matcher(topics)
+        if self._previous is None or self._matcher is None or not fresh:
+            return None
+        again = self._matcher(self._previous)
+        keep = pc.is_in(again.column("topic"), value_set=pa.array(sorted(fresh)))
+        return again.filter(keep)
 
 
 def open_ingestor(workspace: Workspace, store: Store, *, enrich: bool | None = None) -> Ingestor:
@@ -25,6 +80,6 @@ def open_ingestor(workspace: Workspace, store: Store, *, enrich: bool | None = N
     return Ingestor(
         store,
         enrich=build_enrich(settings, folder) if do_enrich else None,
-        match=topic_matcher(stored_topics(store)),
+        match=StoredTopicsMatcher(store),
         enrich_authors=build_author_enrich(settings, folder) if do_enrich else None,
     )
