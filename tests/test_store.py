@@ -54,6 +54,32 @@ def test_same_post_twice_is_one_row_with_newest_counts(store: Store) -> None:
     assert store.count("post_metrics") == 3
 
 
+def test_lists_of_a_post_seen_again_follow_the_newest_observation(store: Store) -> None:
+    # Lists are rewritten only where they differ: the same, changed and older ones, mixed.
+    ingest = Ingestor(store)
+    later = T0 + timedelta(hours=1)
+    first = [
+        post(str(i), i, later, hashtags=["acme"], links=["https://a.example/"]) for i in range(4)
+    ]
+    ingest.write(Batch(posts=to_table(first, POST_SCHEMA)))
+    again = [
+        post("0", 10, later + timedelta(hours=1), hashtags=["acme"], links=["https://a.example/"]),
+        post("1", 11, later + timedelta(hours=1), hashtags=["acme", "neu"], links=[]),
+        post("2", 12, T0, hashtags=["alt"], links=["https://old.example/"]),  # older: ignored
+        post("3", 13, later + timedelta(hours=1), hashtags=None, links=["https://a.example/"]),
+    ]
+    ingest.write(Batch(posts=to_table(again, POST_SCHEMA)))
+    rows = store.con.execute(
+        "SELECT native_id, likes, hashtags, links FROM posts ORDER BY native_id"
+    ).fetchall()
+    assert rows == [
+        ("0", 10, ["acme"], ["https://a.example/"]),
+        ("1", 11, ["acme", "neu"], []),
+        ("2", 2, ["acme"], ["https://a.example/"]),
+        ("3", 13, None, ["https://a.example/"]),
+    ]
+
+
 def test_duplicates_inside_one_batch_are_absorbed(store: Store) -> None:
     rows = [post("1", 1, T0), post("1", 4, T0 + timedelta(minutes=5)), post("2", 0, T0)]
     result = Ingestor(store).write(Batch(posts=to_table(rows, POST_SCHEMA)))

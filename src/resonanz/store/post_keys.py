@@ -10,7 +10,7 @@ decides which posts are the same everywhere: a clash never merges two posts.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Final
 
 import duckdb
@@ -39,13 +39,21 @@ def stored_copies(con: duckdb.DuckDBPyConnection, view: str) -> pa.Table:
 
 
 def upsert_keyed(
-    con: duckdb.DuckDBPyConnection, rows: pa.Table, cols: Sequence[str], sets: Sequence[str]
+    con: duckdb.DuckDBPyConnection,
+    rows: pa.Table,
+    cols: Sequence[str],
+    sets: Mapping[str, str],
+    heavy: Sequence[str] = (),
 ) -> int:
     """Insert the ``rows`` (unique by platform and native_id) new to ``posts``; update the
-    others with ``sets`` (over the stored row ``t`` and the incoming row ``excluded``).
+    others with ``sets`` (column → value over the stored row ``t`` and the incoming row
+    ``excluded``).
 
     Return how many rows were new. New posts get their ``post_key``; keys they share with
-    another stored or incoming post are added to ``post_key_clashes``.
+    another stored or incoming post are added to ``post_key_clashes``. ``heavy`` columns
+    (lists) are set only on the rows where one of them differs: an update that names a
+    list column rewrites each row it touches (about 130 µs a row), and a post seen again
+    mostly brings new counters and the same hashtags, mentions and links.
     """
     fill_missing(con)  # posts stored by plain SQL would be missed by the lookup
     con.register("__incoming", rows)
@@ -62,18 +70,41 @@ def upsert_keyed(
         )
         new = int(rows.num_rows) - known
         if sets and new < rows.num_rows:
-            con.execute(
-                f"UPDATE posts AS t SET {', '.join(sets)} FROM ("  # noqa: S608
-                f"SELECT i.*, {KEY_SQL.format('i')} AS post_key FROM __incoming i "
-                f"SEMI JOIN __candidates s ON {same}) AS excluded "
-                "WHERE t.post_key = excluded.post_key AND t.platform = excluded.platform "
-                "AND t.native_id = excluded.native_id"
-            )
+            _update(con, same, sets, heavy)
         return new
     finally:
         con.complete()
         con.unregister("__candidates")
         con.unregister("__incoming")
+
+
+def _update(
+    con: duckdb.DuckDBPyConnection, same: str, sets: Mapping[str, str], heavy: Sequence[str]
+) -> None:
+    """Update the stored copies of ``__incoming``'s known posts; lists only where they differ."""
+    source = (
+        f"SELECT i.*, {KEY_SQL.format('i')} AS post_key FROM __incoming i "  # noqa: S608
+        f"SEMI JOIN __candidates s ON {same}"
+    )
+    where = (
+        "t.post_key = excluded.post_key AND t.platform = excluded.platform "
+        "AND t.native_id = excluded.native_id"
+    )
+    lists = [c for c in heavy if c in sets]
+    light = [f"{c} = {value}" for c, value in sets.items() if c not in lists]
+    if lists:
+        differ = " OR ".join(f"t.{c} IS DISTINCT FROM excluded.{c}" for c in lists)
+        full = [f"{c} = {value}" for c, value in sets.items()]
+        con.execute(
+            f"UPDATE posts AS t SET {', '.join(full)} FROM ({source}) AS excluded "  # noqa: S608
+            f"WHERE {where} AND ({differ})"
+        )
+        where += f" AND NOT ({differ})"
+    if light:
+        con.execute(
+            f"UPDATE posts AS t SET {', '.join(light)} FROM ({source}) AS excluded "  # noqa: S608
+            f"WHERE {where}"
+        )
 
 
 def _record_clashes(con: duckdb.DuckDBPyConnection) -> None:

@@ -93,14 +93,15 @@ def upsert_posts(con: duckdb.DuckDBPyConnection, posts: pa.Table) -> int:
     batch = latest_per_key(base, ["platform", "native_id"], "collected_at")
     cols = _POST_COLS + extra
     newer = "excluded.collected_at >= t.collected_at"
-    sets = [
-        f"{c} = CASE WHEN {newer} THEN excluded.{c} ELSE t.{c} END"
+    sets = {
+        c: f"CASE WHEN {newer} THEN excluded.{c} ELSE t.{c} END"
         for c in cols
         if c not in ("platform", "native_id", "collected_at")
-    ]
-    sets.append("collected_at = greatest(t.collected_at, excluded.collected_at)")
+    }
+    sets["collected_at"] = "greatest(t.collected_at, excluded.collected_at)"
+    lists = [f.name for f in batch.schema if pa.types.is_list(f.type)]
     # Stored copies are found by the numeric post key, then compared by the text key.
-    new = upsert_keyed(con, batch, cols, sets)
+    new = upsert_keyed(con, batch, cols, sets, heavy=lists)
     con.register("__posts_in", batch)
     try:
         has_counts = " OR ".join(f"{c} IS NOT NULL" for c in _COUNTERS)
