@@ -13,6 +13,7 @@ from typing import Any
 from click.testing import CliRunner
 from recorded import at
 
+from polled_sources import add_hackernews_source
 from resonanz.cli import main
 from resonanz.localnet import hackernews as local
 from resonanz.localnet.state import NetworkState
@@ -55,13 +56,7 @@ def test_fetch_without_a_target_is_a_usage_error(workspace: Workspace) -> None:
 def test_listen_survives_kill_9_without_gaps(serve: Any, workspace: Workspace) -> None:
     state = NetworkState("hackernews", posts=_hits(12), page_size=4)
     url = serve("hackernews", state)
-    config = workspace.folder / "resonanz.toml"
-    config.write_text(
-        config.read_text(encoding="utf-8")
-        + f'\n[[sources]]\ntype = "hackernews"\napi = "{url}/api/v1"\nquery = "acme"\n'
-        "poll_seconds = 0.2\nhttp = {backoff_seconds = 0.01, requests_per_minute = 60000}\n",
-        encoding="utf-8",
-    )
+    add_hackernews_source(workspace.folder, url)
     cmd = [sys.executable, "-m", "resonanz", "listen", "-w", str(workspace.folder)]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)

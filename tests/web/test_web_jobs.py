@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from dashboard_world import Browserless, add_mastodon_channel, serve_in_thread
 from starlette.applications import Starlette
 
+from polled_sources import add_hackernews_source
 from resonanz.cli import main
 from resonanz.localnet import hackernews as local
 from resonanz.localnet.app import build_app
@@ -44,13 +45,7 @@ def _wait(condition: Callable[[], bool], seconds: float = 30) -> None:
 
 
 def _with_source(workspace: Workspace, url: str) -> Workspace:
-    config = workspace.folder / "resonanz.toml"
-    config.write_text(
-        config.read_text(encoding="utf-8")
-        + f'\n[[sources]]\ntype = "hackernews"\napi = "{url}/api/v1"\nquery = "acme"\n'
-        "poll_seconds = 0.2\nhttp = {backoff_seconds = 0.01, requests_per_minute = 60000}\n",
-        encoding="utf-8",
-    )
+    add_hackernews_source(workspace.folder, url)
     return Workspace.load(workspace.folder)
 
 
