@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Final
 
 import duckdb
 import numpy as np
@@ -281,19 +282,39 @@ def insert_edges(con: duckdb.DuckDBPyConnection, edges: pa.Table) -> int:
         con.unregister("__edges_in")
 
 
+_TARGET_SCHEMA: Final = pa.schema(
+    [("platform", pa.string()), ("native_id", pa.string()), ("author", pa.string())]
+)
+#: The stored posts a batch's edges point at without knowing their author. Their key below
+#: is the posts' ``post_key`` (see :data:`resonanz.store.post_keys.KEY_SQL`).
+_TARGETS: Final = """
+    (SELECT DISTINCT platform, target_post_id FROM __edges_in
+     WHERE dst_author IS NULL AND target_post_id IS NOT NULL) t
+"""
+
+
 def _target_authors(con: duckdb.DuckDBPyConnection) -> pa.Table:
     """Return (platform, native_id, author) of the stored posts that ``__edges_in`` targets.
 
-    The batch's distinct targets are the build side of the join, so the stored posts stream
-    past a hash table the size of the batch.
+    Reading the author of every stored post cost 1.5 s per batch at 10M posts. So the
+    targets are first found by their numeric key, a narrow column, and the authors are then
+    read only from the span of rows between the first and the last target found: replies
+    mostly answer recent posts, which lie together at the end of the table (0.1 s). A batch
+    whose targets are not stored (the usual case in a filtered stream) reads no author.
     """
+    span = con.execute(
+        "SELECT min(p.rowid), max(p.rowid) FROM posts p "  # noqa: S608 - fixed names
+        f"SEMI JOIN (SELECT DISTINCT hash(t.platform, t.target_post_id) AS k FROM {_TARGETS}) k "
+        "ON p.post_key = k.k"
+    ).fetchall()[0]
+    if span[0] is None:
+        return _TARGET_SCHEMA.empty_table()
     return con.sql(
-        """
-        SELECT p.platform, p.native_id, p.author
-        FROM (SELECT DISTINCT platform, target_post_id FROM __edges_in
-              WHERE dst_author IS NULL AND target_post_id IS NOT NULL) t
-        JOIN posts p ON p.platform = t.platform AND p.native_id = t.target_post_id
-        """
+        "SELECT p.platform, p.native_id, p.author "  # noqa: S608 - fixed names
+        f"FROM {_TARGETS} JOIN posts p "
+        "ON p.platform = t.platform AND p.native_id = t.target_post_id "
+        "WHERE p.rowid BETWEEN $first AND $last",
+        params={"first": span[0], "last": span[1]},
     ).to_arrow_table()
 
 
