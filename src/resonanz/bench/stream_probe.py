@@ -27,10 +27,9 @@ from resonanz.bench.pipeline_runs import current_rss_mb, peak_rss_mb, topics
 from resonanz.ingest import Batch, Ingestor, IngestResult
 from resonanz.pipeline import open_ingestor, stored_topics
 from resonanz.scale.workers import Recipe, WorkerPool, parallel_ingestor
-from resonanz.sources.live_ingest import STREAM_LOCAL_SHARE, frozen_heap
+from resonanz.sources.live_ingest import STREAM_LOCAL_SHARE, frozen_heap, stream_settings
 from resonanz.sources.registry import Factory
 from resonanz.sources.runner import Runner
-from resonanz.store.connection import APPEND_SETTINGS
 from resonanz.workspace import Workspace
 
 #: The source query: every synthetic post names a ``marke…`` brand, so all are kept.
@@ -200,7 +199,7 @@ def consume(
     """Run the Bluesky live path against the replay at ``url``; return lag and memory."""
     with tempfile.TemporaryDirectory(prefix="resonanz-stream-") as tmp:
         ws = Workspace.init(Path(tmp), config_text=config_text(url, 500))
-        with ws.open(write=True) as store, store.settings(APPEND_SETTINGS):
+        with ws.open(write=True) as store, stream_settings(store):  # as listen does
             base = open_ingestor(ws, store)
             pool = None
             if workers:

@@ -12,23 +12,27 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from urllib.parse import parse_qs, urlsplit
 
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route, WebSocketRoute
-from starlette.websockets import WebSocket, WebSocketDisconnect
+import websockets.asyncio.server
+from websockets.asyncio.server import ServerConnection
+from websockets.exceptions import ConnectionClosed
+from websockets.http11 import Request, Response
 
 from resonanz.scale.firehose import post_rows
 
 TICK_SECONDS = 0.005
+#: Events written at once at most (a consumer far behind gets them in such slices).
+MAX_WRITE_EVENTS = 2_000
+START_TIMEOUT_SECONDS = 15.0
 _POOL = 20_000
 
 
@@ -84,72 +88,123 @@ class Replay:
         return max(0, int((cursor_us / 1e6 - start) * self.rate) + 1)
 
 
-def build_app(replay: Replay) -> Starlette:
-    """Return the app serving ``/subscribe``, an empty ``searchPosts`` and ``/stats``."""
+def _frame(message: str) -> bytes:
+    """Return ``message`` as one unmasked WebSocket text frame (server to client, RFC 6455)."""
+    payload = message.encode()
+    size = len(payload)
+    if size < 126:
+        return bytes((0x81, size)) + payload
+    if size < 1 << 16:
+        return b"\x81\x7e" + size.to_bytes(2, "big") + payload
+    return b"\x81\x7f" + size.to_bytes(8, "big") + payload
 
-    async def subscribe(websocket: WebSocket) -> None:
-        await websocket.accept()
+
+def _json(connection: ServerConnection, body: object) -> Response:
+    response = connection.respond(200, json.dumps(body))
+    del response.headers["Content-Type"]
+    response.headers["Content-Type"] = "application/json"
+    return response
+
+
+def _routes(replay: Replay) -> Callable[[ServerConnection, Request], Response | None]:
+    """Answer the plain HTTP requests: ``/stats`` and an empty ``searchPosts``."""
+
+    def process_request(connection: ServerConnection, request: Request) -> Response | None:
+        path = urlsplit(request.path).path
+        if path == "/subscribe":
+            return None  # the WebSocket handshake goes on
+        if path == "/xrpc/app.bsky.feed.searchPosts":
+            return _json(connection, {"posts": []})
+        if path == "/stats":
+            stats: dict[str, object] = {"sent": replay.sent, "total": replay.total}
+            stats["rate"] = replay.rate
+            stats |= {"started": replay.started, "behind_max_s": round(replay.behind_max_s, 3)}
+            return _json(connection, stats)
+        return connection.respond(404, "not found\n")
+
+    return process_request
+
+
+def _handler(replay: Replay) -> Callable[[ServerConnection], Awaitable[None]]:
+    async def subscribe(connection: ServerConnection) -> None:
         replay.start()  # the schedule begins with the first connection
-        cursor = websocket.query_params.get("cursor")
+        assert connection.request is not None
+        cursor = parse_qs(urlsplit(connection.request.path).query).get("cursor")
         position = replay.due(time.time()) - 1
         if cursor:
             # As Jetstream does: everything after the cursor, from the schedule's start if it
             # is older (a consumer whose first connection dropped before it stored anything
             # asks again with the time its backfill began, and must not skip the start).
-            position = min(position, replay.first_after(int(cursor)))
-        try:
-            await _push(websocket, replay, max(position, 0))
-        except WebSocketDisconnect:
-            return
+            position = min(position, replay.first_after(int(cursor[0])))
+        with contextlib.suppress(ConnectionClosed):
+            await _push(connection, replay, max(position, 0))
+            await connection.wait_closed()
 
-    async def search_posts(request: Request) -> Response:
-        return JSONResponse({"posts": []})
-
-    async def stats(request: Request) -> Response:
-        return JSONResponse(
-            {
-                "sent": replay.sent,
-                "total": replay.total,
-                "rate": replay.rate,
-                "started": replay.started,
-                "behind_max_s": round(replay.behind_max_s, 3),
-            }
-        )
-
-    return Starlette(
-        routes=[
-            WebSocketRoute("/subscribe", subscribe),
-            Route("/xrpc/app.bsky.feed.searchPosts", search_posts),
-            Route("/stats", stats),
-        ]
-    )
+    return subscribe
 
 
-async def _push(websocket: WebSocket, replay: Replay, position: int) -> None:
-    """Send every event as it falls due; then keep the socket open until the client leaves."""
+async def _push(connection: ServerConnection, replay: Replay, position: int) -> None:
+    """Send every event as it falls due, the frames due at once in one write.
+
+    The frames go straight to the socket: a message at a time through the WebSocket
+    library cost the server more CPU per event than the consumer's whole receive path, on
+    the same cores. A full socket (a consumer behind) makes it wait (``drain``).
+    """
+    transport = connection.transport
     while position < replay.total:
         now = time.time()
-        due = replay.due(now)
+        due = min(replay.due(now), position + MAX_WRITE_EVENTS)
         if position >= due:
             await asyncio.sleep(TICK_SECONDS)
             continue
         late = now - (replay.started or now) - position / replay.rate
         replay.behind_max_s = max(replay.behind_max_s, late)
-        for i in range(position, due):
-            await websocket.send_text(replay.message(i))
+        if transport.is_closing():
+            return
+        transport.write(b"".join(_frame(replay.message(i)) for i in range(position, due)))
         replay.sent += due - position
         position = due
-    while True:
-        message = await websocket.receive()
-        if message.get("type") == "websocket.disconnect":
-            return
+        await connection.drain()
 
 
 def serve(replay: Replay, port: int = 0) -> tuple[str, Callable[[], None]]:
     """Start the replay server in a thread; return its base URL and ``stop()``."""
-    from resonanz.localnet.server import run_in_thread
+    ready = threading.Event()
+    bound: list[int] = []
+    stopping: list[Callable[[], object]] = []
 
-    return run_in_thread(build_app(replay), port=port)
+    async def run() -> None:
+        loop = asyncio.get_running_loop()
+        stop = loop.create_future()
+        stopping.append(lambda: loop.call_soon_threadsafe(_finish, stop))
+        async with websockets.asyncio.server.serve(
+            _handler(replay),
+            "127.0.0.1",
+            port,
+            compression=None,
+            process_request=_routes(replay),
+            close_timeout=1,
+            server_header=None,
+        ) as server:
+            bound.append(int(next(iter(server.sockets)).getsockname()[1]))
+            ready.set()
+            await stop
+
+    thread = threading.Thread(target=asyncio.run, args=(run(),), name="replay", daemon=True)
+    thread.start()
+    if not ready.wait(START_TIMEOUT_SECONDS):
+        raise RuntimeError("the replay server did not start")
+
+    def stop() -> None:
+        stopping[0]()
+        thread.join(10)
+
+    return f"http://127.0.0.1:{bound[0]}", stop
+
+
+def _finish(stop: asyncio.Future[None]) -> None:
+    if not stop.done():
+        stop.set_result(None)
 
 
 def main() -> None:
