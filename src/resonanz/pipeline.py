@@ -50,13 +50,20 @@ class StoredTopicsMatcher:
 
     def __call__(self, posts: pa.Table) -> pa.Table:
         """Return the (platform, native_id, topic) matches of ``posts``."""
-        again = self._follow()
-        kept = [c for c in _MATCHED_COLUMNS if c in posts.column_names]
-        self._previous = posts.select(kept)
-        found = self._matcher(posts) if self._matcher is not None else MATCH_SCHEMA.empty_table()
+        again = self.follow()
+        found = self.match(posts)
+        self.remember(posts)
         return pa.concat_tables([again, found]) if again is not None else found
 
-    def _follow(self) -> pa.Table | None:
+    def match(self, posts: pa.Table) -> pa.Table:
+        """Return the matches of ``posts`` with the topics as last followed."""
+        return self._matcher(posts) if self._matcher is not None else MATCH_SCHEMA.empty_table()
+
+    def remember(self, posts: pa.Table) -> None:
+        """Keep what matching reads of ``posts``, the batch now on its way to the store."""
+        self._previous = posts.select([c for c in _MATCHED_COLUMNS if c in posts.column_names])
+
+    def follow(self) -> pa.Table | None:
         """Rebuild the matcher if the topics changed; return the last batch's new matches."""
         topics = stored_topics(self.store)
         if topics == self.topics:

@@ -19,7 +19,8 @@ import threading
 import traceback
 from collections import deque
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 from multiprocessing.connection import Connection
 from pathlib import Path
 from types import TracebackType
@@ -41,6 +42,8 @@ READY = "ready"
 KEPT_BACK = ("raw",)
 #: Schema metadata key of an answer: the enriched table's column names, in order.
 _ORDER = b"resonanz.columns"
+#: Starts a message that gives a worker new topics (JSON) instead of a part to enrich.
+_TOPICS = b"resonanz.topics\n"
 
 
 @dataclass(frozen=True)
@@ -139,6 +142,11 @@ def _serve(conn: Connection, recipe: Recipe) -> None:
     enrich, _, match = recipe.build()  # parts sent meanwhile wait in the inbox
     conn.send(READY)
     while (data := inbox.get()) is not None:
+        if data.startswith(_TOPICS):  # parts sent after this one are matched with these
+            from resonanz.query import topic_matcher
+
+            match = topic_matcher(json.loads(data[len(_TOPICS) :]))
+            continue
         try:
             table = from_ipc(data)
             with gc_paused():  # as the ingestor does: no cycles here, only garbage
@@ -161,6 +169,7 @@ class _Ticket:
     table: pa.Table
     sent: int
     size: int
+    topics: int  # the version of the topics the workers match it with
 
 
 @dataclass
@@ -170,6 +179,7 @@ class _Done:
     enriched: pa.Table
     worker_matches: list[pa.Table]
     local: pa.Table  # this process's enriched part, matched on request
+    topics: int
 
 
 class WorkerPool:
@@ -189,6 +199,7 @@ class WorkerPool:
         self._done: _Done | None = None
         self._tickets: deque[_Ticket] = deque()
         self._ready = False
+        self._topics = 0  # the version of the workers' topics: one up with every change
         self._sending = threading.Lock()
         for _ in range(workers):
             mine, theirs = context.Pipe()
@@ -224,7 +235,17 @@ class WorkerPool:
             slim = outgoing(table)
             for i, pipe in enumerate(self._pipes):
                 pipe.send_bytes(to_ipc(slim.slice(i * size, size)))
-            self._tickets.append(_Ticket(table, min(table.num_rows, size * self.workers), size))
+            sent = min(table.num_rows, size * self.workers)
+            self._tickets.append(_Ticket(table, sent, size, self._topics))
+
+    def set_topics(self, topics: Mapping[str, str]) -> None:
+        """Make the workers match the parts sent from now on with ``topics``."""
+        with self._sending:
+            message = _TOPICS + json.dumps(dict(topics)).encode()
+            for pipe in self._pipes:
+                pipe.send_bytes(message)
+            self.recipe = replace(self.recipe, topics=dict(topics))
+            self._topics += 1
 
     def enrich(self, table: pa.Table, local: Enrich) -> pa.Table:
         """Enrich ``table``: parts in the workers (matched there too), the rest here."""
@@ -245,7 +266,7 @@ class WorkerPool:
         if rest.num_rows:
             parts.append(mine)
         enriched = pa.concat_tables(parts, promote_options="permissive")
-        self._done = _Done(enriched, [matches for _, matches in answers], mine)
+        self._done = _Done(enriched, [matches for _, matches in answers], mine, ticket.topics)
         return enriched
 
     def wait_ready(self) -> None:
@@ -276,8 +297,8 @@ class WorkerPool:
     def match(self, table: pa.Table, local: Match) -> pa.Table:
         """Match ``table``; for the batch just enriched, only this process's part is left."""
         done, self._done = self._done, None
-        if done is None or table is not done.enriched:
-            return local(table)
+        if done is None or table is not done.enriched or done.topics != self._topics:
+            return local(table)  # (workers that matched with topics changed since: all here)
         mine = local(done.local) if done.local.num_rows else MATCH_SCHEMA.empty_table()
         return pa.concat_tables([*done.worker_matches, mine.cast(MATCH_SCHEMA)])
 
@@ -329,29 +350,53 @@ class ParallelIngestor(Ingestor):
             self.pool.submit(batch.posts)
 
 
-def parallel_ingestor(store: Store, pool: WorkerPool) -> ParallelIngestor:
+def parallel_ingestor(
+    store: Store, pool: WorkerPool, *, follow_topics: bool = False
+) -> ParallelIngestor:
     """Return an ingestor whose enrichment and matching use ``pool``'s workers too.
 
-    Without enrichment (``recipe.enrich`` false) the workers only match.
+    Without enrichment (``recipe.enrich`` false) the workers only match. With
+    ``follow_topics`` the topics are the store's, and a change made while the ingestor runs
+    reaches the workers (see :class:`resonanz.pipeline.StoredTopicsMatcher`).
     """
     enrich, enrich_authors, match = pool.recipe.build()
     local_enrich: Enrich = enrich if enrich is not None else _same
+    run_match: Match | None = None
+    if follow_topics:
+        run_match = _following_match(store, pool)
+    elif match is not None:
+        run_match = partial(pool.match, local=match)
 
     def run_enrich(table: pa.Table) -> pa.Table:
         return pool.enrich(table, local_enrich)
 
-    def run_match(table: pa.Table) -> pa.Table:
-        assert match is not None
-        return pool.match(table, match)
-
     ingestor = ParallelIngestor(
         store,
-        enrich=run_enrich if (enrich is not None or match is not None) else None,
-        match=run_match if match is not None else None,
+        enrich=run_enrich if (enrich is not None or run_match is not None) else None,
+        match=run_match,
         enrich_authors=enrich_authors,
     )
     ingestor.pool = pool
     return ingestor
+
+
+def _following_match(store: Store, pool: WorkerPool) -> Match:
+    """Return a match step over the store's topics that tells the workers of every change."""
+    from resonanz.pipeline import StoredTopicsMatcher
+
+    following = StoredTopicsMatcher(store)
+    if following.topics != dict(pool.recipe.topics):
+        pool.set_topics(following.topics)
+
+    def run_match(table: pa.Table) -> pa.Table:
+        again = following.follow()
+        if following.topics != dict(pool.recipe.topics):
+            pool.set_topics(following.topics)
+        found = pool.match(table, following.match)
+        following.remember(table)
+        return pa.concat_tables([again, found]) if again is not None else found
+
+    return run_match
 
 
 def _same(table: pa.Table) -> pa.Table:

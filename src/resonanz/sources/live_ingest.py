@@ -61,7 +61,7 @@ def listen_ingestor(
             enrich=settings.enrich.on_import,
         )
         with WorkerPool(recipe, count, local_share=STREAM_LOCAL_SHARE) as pool:
-            ingestor = parallel_ingestor(store, pool)
+            ingestor = parallel_ingestor(store, pool, follow_topics=True)
             with frozen_heap():
                 yield ingestor
 
