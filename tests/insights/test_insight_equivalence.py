@@ -154,7 +154,11 @@ def _check_all(con: Any, params: InsightParams) -> None:
 def _check_candidates(con: Any, params: InsightParams) -> None:
     """The exact distinct-text counts and the bot candidates match a plain count."""
     names, ranks = influencers._graph_ranks(con, params)
-    rows = influencers._candidates(con, params, influencers._leading(names, ranks, 100), 100)
+    figures = influencers._AuthorPass(con, params)
+    try:
+        rows = influencers._candidates(figures, influencers._leading(names, ranks, 100), 100)
+    finally:
+        figures.close()
     active = [(str(r["platform"]), str(r["handle"])) for r in rows if r["active"]]
     texts, _ = author_counts(con, params, active, [])
     cte, args = filtered_posts_cte(params)

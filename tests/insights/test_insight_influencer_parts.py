@@ -6,13 +6,15 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import duckdb
 import numpy as np
 import pytest
 from synthetic_world import END
 
 from resonanz.insights import InsightParams, influencers
-from resonanz.insights.params import fetch_dicts, filtered_posts_cte, topic_kinds
+from resonanz.insights.params import ENGAGEMENT, fetch_dicts, filtered_posts_cte, topic_kinds
 from resonanz.insights.stance import author_counts
+from resonanz.store.migrate import migrate
 
 OWN = (("mastodon", "acme"),)
 SLICES: list[dict[str, Any]] = [
@@ -91,3 +93,108 @@ def test_author_counts_match_plain_counts(world_con: Any, slice_: dict[str, Any]
     for key in keys:
         got = {topic: c["posts"] for topic, c in counts.get(key, {}).items()}
         assert got == plain.get(key, {})
+
+
+def _plain_candidates(con: Any, params: InsightParams, top: int) -> list[dict[str, Any]]:
+    """The candidates from one query: every author's figures, the graph's nodes joined in
+    (rank 0 outside the graph), the first ``top`` by rank and engagement, and the authors
+    whose behaviour or profile may be a bot's."""
+    names, ranks = influencers._graph_ranks(con, params)
+    con.register("plain_nodes", influencers._leading(names, ranks, len(ranks)))
+    cte, args = filtered_posts_cte(params)
+    sql = f"""
+        WITH {cte},
+        s AS (
+            SELECT p.platform, p.author AS handle, count(*) AS posts,
+                   sum({ENGAGEMENT}) AS engagement,
+                   count(*) FILTER (WHERE p.repost_of IS NOT NULL) AS reposts_made,
+                   (max(epoch_us(p.created_at)) - min(epoch_us(p.created_at))) / 3.6e9
+                       AS span_hours,
+                   bit_count(bit_or(1::UBIGINT << (hash(p.text) % 64))) AS text_floor
+            FROM f p WHERE p.author IS NOT NULL GROUP BY ALL
+        ),
+        t AS (
+            SELECT *, row_number() OVER (
+                ORDER BY pagerank DESC, eng DESC, handle, platform) AS pos
+            FROM (
+                SELECT coalesce(s.platform, r.platform) AS platform,
+                       coalesce(s.handle, r.handle) AS handle,
+                       coalesce(r.pagerank, 0.0) AS pagerank, coalesce(s.engagement, 0) AS eng
+                FROM s FULL JOIN plain_nodes r
+                  ON r.platform = s.platform AND r.handle = s.handle)
+            QUALIFY pos <= ?
+        ),
+        k AS (
+            SELECT platform, handle FROM t
+            UNION
+            SELECT platform, handle FROM s WHERE s.posts >= 10 AND {influencers._raw_bot_sql()}
+                >= {influencers._BOT_FLOOR}
+            UNION
+            SELECT a.platform, a.handle FROM authors a JOIN s USING (platform, handle)
+            WHERE a.is_bot OR a.stakeholder = 'bot'
+        )
+        SELECT k.platform, k.handle, t.pos, t.pagerank, s.posts IS NOT NULL AS active,
+               s.posts, s.engagement, s.reposts_made, s.span_hours,
+               a.followers, a.is_bot, a.stakeholder
+        FROM k LEFT JOIN t USING (platform, handle) LEFT JOIN s USING (platform, handle)
+        LEFT JOIN authors a ON a.platform = s.platform AND a.handle = s.handle
+    """  # noqa: S608
+    try:
+        return fetch_dicts(con, sql, [*args, top])
+    finally:
+        con.unregister("plain_nodes")
+
+
+@pytest.mark.parametrize("top", [3, 40, 100_000])
+@pytest.mark.parametrize("slice_", SLICES)
+def test_candidates_match_a_plain_query(world_con: Any, slice_: dict[str, Any], top: int) -> None:
+    params = InsightParams(until=END, own_accounts=OWN, **slice_)
+    names, ranks = influencers._graph_ranks(world_con, params)
+    figures = influencers._AuthorPass(world_con, params)
+    try:
+        rows = influencers._candidates(figures, influencers._leading(names, ranks, top), top)
+    finally:
+        figures.close()
+
+    def ordered(found: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+        return sorted(tuple(sorted(r.items())) for r in found)
+
+    assert ordered(rows) == ordered(_plain_candidates(world_con, params, top))
+    places = sorted(int(r["pos"]) for r in rows if r["pos"])
+    assert places == list(range(1, min(top, len(places)) + 1)) and places
+
+
+def test_author_pass_runs_on_the_callers_connection_where_needed(world_con: Any) -> None:
+    """Posts registered on one connection only: the second connection cannot read them."""
+    posts = world_con.sql("SELECT * FROM posts").to_arrow_table()
+    con = duckdb.connect()
+    try:
+        migrate(con)
+        con.execute("DROP TABLE posts")
+        con.complete()
+        con.register("posts", posts)
+        params = InsightParams(until=END, own_accounts=OWN)
+        figures = influencers._AuthorPass(con, params)
+        try:
+            figures.wait()
+            sql = f"SELECT count(*), sum(posts) FROM {figures.table}"  # noqa: S608
+            found = con.execute(sql).fetchall()
+        finally:
+            figures.close()
+        plain = world_con.execute(
+            "SELECT count(DISTINCT (platform, author)), count(*) FROM posts "
+            "WHERE author IS NOT NULL AND created_at < ?",
+            [END],
+        ).fetchall()
+        assert found == plain
+    finally:
+        con.close()
+
+
+def test_author_pass_closes_before_it_is_needed(world_con: Any) -> None:
+    figures = influencers._AuthorPass(world_con, InsightParams(until=END))
+    figures.close()
+    tables = world_con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [figures.table]
+    ).fetchall()
+    assert tables == [(0,)]

@@ -65,51 +65,64 @@ def _post_kpis(con: duckdb.DuckDBPyConnection, params: InsightParams) -> list[di
     rivals = [t for t, k in kinds.items() if k == "competitor"]
     mine = own_accounts(con, params)
     keyed = key_usable(con)
+    own, own_args = _own_sql(mine)
     # Only the rows about us need the author (reach, customers): the others join with a
-    # NULL handle, which the hash join skips without a lookup.
+    # NULL handle, which the hash join skips without a lookup. Every post is reduced to
+    # its bucket and a few flags before the join, so that no text or list goes through it.
     sql = f"""
         WITH t AS (
-            SELECT p.platform, p.author, p.created_at, p.sentiment, p.intents,
-                   {ENGAGEMENT} AS engagement, {_own_sql()} AS own,
+            SELECT p.platform, p.author, p.sentiment, p.intents,
+                   {bucket_sql(params)} AS bucket,
+                   {ENGAGEMENT} AS engagement, {own} AS own,
                    {_about_sql(ours, "TRUE", keyed)} AS about_us,
                    {_about_sql(rivals, "FALSE", keyed)} AS about_rival
             FROM posts p WHERE {where}
+        ),
+        u AS (
+            SELECT platform, bucket, CASE WHEN about_us THEN author END AS handle,
+                   about_us AND NOT own AS mention, about_rival AND NOT own AS rival,
+                   CASE WHEN own THEN engagement END AS own_engagement,
+                   about_us AND sentiment = 'positive' AS us_pos,
+                   about_us AND sentiment = 'negative' AS us_neg,
+                   about_us AND NOT own AND list_contains(intents, 'purchase_intent') AS purchase
+            FROM t
         )
-        SELECT {bucket_sql(params, "t.created_at")} AS bucket,
-               count(*) FILTER (WHERE about_us AND NOT own) AS mentions,
-               coalesce(sum(a.followers) FILTER (WHERE about_us AND NOT own), 0) AS reach,
-               count(*) FILTER (WHERE about_rival AND NOT own) AS rival_mentions,
-               coalesce(sum(engagement) FILTER (WHERE own), 0) AS own_engagement,
-               count(*) FILTER (WHERE about_us AND a.stakeholder = 'customer'
-                                AND sentiment = 'positive') AS cust_pos,
-               count(*) FILTER (WHERE about_us AND a.stakeholder = 'customer'
-                                AND sentiment = 'negative') AS cust_neg,
-               count(*) FILTER (WHERE about_us AND NOT own
-                                AND list_contains(intents, 'purchase_intent')) AS purchase_intent
-        FROM t LEFT JOIN authors a
-          ON a.platform = t.platform AND a.handle = CASE WHEN t.about_us THEN t.author END
-        GROUP BY bucket ORDER BY bucket
+        SELECT u.bucket,
+               count(*) FILTER (WHERE mention) AS mentions,
+               coalesce(sum(a.followers) FILTER (WHERE mention), 0) AS reach,
+               count(*) FILTER (WHERE rival) AS rival_mentions,
+               coalesce(sum(own_engagement), 0) AS own_engagement,
+               count(*) FILTER (WHERE us_pos AND a.stakeholder = 'customer') AS cust_pos,
+               count(*) FILTER (WHERE us_neg AND a.stakeholder = 'customer') AS cust_neg,
+               count(*) FILTER (WHERE purchase) AS purchase_intent
+        FROM u LEFT JOIN authors a ON a.platform = u.platform AND a.handle = u.handle
+        GROUP BY u.bucket ORDER BY u.bucket
     """  # noqa: S608 - fixed fragments; values are bound
-    lengths = sorted({len(h) for _, h in mine})
-    pairs = [lengths, [h for _, h in mine], [f"{p} {h}" for p, h in mine]]
     topics = [t for t in (ours, rivals) if t]
-    return fetch_dicts(con, sql, [*pairs, *topics, *args])
+    return fetch_dicts(con, sql, [*own_args, *topics, *args])
 
 
-def _own_sql() -> str:
-    """Return the SQL of "p is a post of our own accounts" (parameters: the handles'
-    lengths, the handles, the "platform handle" pairs).
+def _own_sql(mine: list[tuple[str, str]]) -> tuple[str, list[object]]:
+    """Return the SQL of "p is a post of our own accounts ``mine``" and its parameters.
 
     Lower-casing every author costs more than a scan of the table, so a test of the length
     comes first (lower-casing keeps the number of characters, and only a leading ``@`` is
-    trimmed); only the few rows passing it need the whole handle.
+    trimmed); only the few rows passing it need the whole handle. A CASE runs the whole
+    test only on those rows (in a projection an AND computes both sides on every row). It
+    gives what ``quick AND whole`` gives: NULL for a post without author, FALSE for every
+    post when there are no accounts.
     """
+    if not mine:
+        return "FALSE", []
     handle = handle_sql("p.author")
-    return (
-        "((starts_with(p.author, '@') OR list_contains(?::BIGINT[], length(p.author))) "
-        f"AND list_contains(?::VARCHAR[], {handle}) "
-        f"AND list_contains(?::VARCHAR[], p.platform || ' ' || {handle}))"
+    lengths = sorted({len(h) for _, h in mine})
+    quick = "starts_with(p.author, '@') OR list_contains(?::BIGINT[], length(p.author))"
+    whole = (
+        f"list_contains(?::VARCHAR[], {handle}) "
+        f"AND list_contains(?::VARCHAR[], p.platform || ' ' || {handle})"
     )
+    sql = f"CASE WHEN p.author IS NULL THEN NULL WHEN {quick} THEN {whole} ELSE FALSE END"
+    return f"({sql})", [lengths, [h for _, h in mine], [f"{p} {h}" for p, h in mine]]
 
 
 def _about_sql(topics: list[str], none: str, keyed: bool) -> str:

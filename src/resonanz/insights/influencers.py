@@ -6,14 +6,16 @@ engagement an author's posts received. Stance is the balance of an author's sent
 posts about our brand and products, and per topic in the posts matched to that topic (for a
 competitor topic: the stance toward that competitor); see :mod:`resonanz.insights.stance`.
 
-The database does the heavy lifting: it aggregates the edges and every author's figures,
-and picks the candidates (the most central authors and the likely bots) in one pass; only
-those few rows come back to Python, which scores bots and stances on them.
+The database does the heavy lifting: it aggregates the edges and every author's figures
+(on a second connection, while the graph is ranked), and picks the candidates (the most
+central authors and the likely bots); only those few rows come back to Python, which scores
+bots and stances on them.
 """
 
 from __future__ import annotations
 
 import itertools
+import threading
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -173,24 +175,26 @@ def _raw_bot_sql() -> str:
     return f"greatest(least({per_day} / 96.0, 1.0), {reposts}, {repeats})"
 
 
-def _candidates(
-    con: duckdb.DuckDBPyConnection, params: InsightParams, leading: pa.Table, top: int
-) -> list[dict[str, Any]]:
-    """Return the figures of the ``top`` most central authors (``pos`` is their place) and
-    of every author that may be a bot, from one pass over the posts.
+class _AuthorPass:
+    """Every active author's figures, aggregated into a temporary table of a second
+    connection (``cursor``) while the caller ranks the graph.
 
-    Their exact counts of distinct texts come later, from the pass over their own posts
-    (:func:`resonanz.insights.stance.author_counts`).
+    The pass over all posts and the graph's ranking each take a large part of the time,
+    and the ranking mostly runs on one core: side by side they keep both cores busy. The
+    second connection reads the committed data of the same database; where it cannot read
+    the posts (a connection's own temporary views), the pass runs again on ``con``.
     """
-    cte, args = filtered_posts_cte(params)
-    view = f"insight_leading_{next(_counter)}"
-    sql = f"""
-        WITH {cte},
-        -- Microseconds aggregate far faster than TIMESTAMPTZ values. Counting distinct
-        -- texts of every author costs several scans, so this pass only keeps a lower bound
-        -- (the bits their text hashes set in a 64-bit mask); the exact count follows for
-        -- the few authors selected below.
-        s AS (
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, params: InsightParams) -> None:
+        self.table = f"insight_authors_{next(_counter)}"
+        cte, args = filtered_posts_cte(params)
+        # Microseconds aggregate far faster than TIMESTAMPTZ values. Counting distinct
+        # texts of every author costs several scans, so this pass only keeps a lower bound
+        # (the bits their text hashes set in a 64-bit mask); the exact count follows for
+        # the few authors selected from it.
+        self._sql = f"""
+            CREATE TEMP TABLE {self.table} AS
+            WITH {cte}
             SELECT p.platform, p.author AS handle, count(*) AS posts,
                    sum({ENGAGEMENT}) AS engagement,
                    count(*) FILTER (WHERE p.repost_of IS NOT NULL) AS reposts_made,
@@ -198,41 +202,104 @@ def _candidates(
                        AS span_hours,
                    bit_count(bit_or(1::UBIGINT << (hash(p.text) % 64))) AS text_floor
             FROM f p WHERE p.author IS NOT NULL GROUP BY ALL
-        ),
-        -- Nodes outside "leading" read as rank 0 here; they only matter when the graph has
-        -- fewer than "top" nodes, and then every node is in "leading".
-        ranked AS (
-            SELECT coalesce(s.platform, r.platform) AS platform,
-                   coalesce(s.handle, r.handle) AS handle,
-                   coalesce(r.pagerank, 0.0) AS pagerank, coalesce(s.engagement, 0) AS eng
-            FROM s FULL JOIN {view} r ON r.platform = s.platform AND r.handle = s.handle
-            ORDER BY pagerank DESC, eng DESC, handle, platform LIMIT ?
-        ),
+        """  # noqa: S608 - fixed fragments; values are bound
+        self._args = args
+        self._con = con
+        self.cursor = con.cursor()
+        self._error: duckdb.Error | None = None
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self.cursor.execute(self._sql, self._args)
+        except duckdb.Error as exc:  # wait() runs the pass again on the caller's connection
+            self._error = exc
+
+    def wait(self) -> None:
+        """Block until the table is ready."""
+        self._thread.join()
+        if self._error is not None and self.cursor is not self._con:
+            self.cursor.close()
+            self.cursor = self._con
+            self._con.execute(self._sql, self._args)
+
+    def close(self) -> None:
+        """Stop the pass if still running, drop the table, close the second connection."""
+        if self._thread.is_alive():
+            self.cursor.interrupt()
+        self._thread.join()
+        try:
+            self.cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
+        finally:
+            if self.cursor is not self._con:
+                self.cursor.close()
+
+
+def _candidates(figures: _AuthorPass, leading: pa.Table, top: int) -> list[dict[str, Any]]:
+    """Return the figures of the ``top`` most central authors (``pos`` is their place) and
+    of every author that may be a bot, from the figures of every active author.
+
+    Their exact counts of distinct texts come later, from the pass over their own posts
+    (:func:`resonanz.insights.stance.author_counts`).
+    """
+    figures.wait()
+    view = f"insight_leading_{next(_counter)}"
+    sql = f"""
+        WITH s AS (SELECT * FROM {figures.table}),
+        ranked AS ({_ranked_sql(view, len(leading) < top)}),
         t AS (
             SELECT platform, handle, pagerank,
                    row_number() OVER (ORDER BY pagerank DESC, eng DESC, handle, platform) AS pos
             FROM ranked
         ),
+        -- Only these few authors leave the pass: the central ones, the active ones whose
+        -- behaviour may be a bot's, and the active ones marked as bots.
         k AS (
             SELECT platform, handle FROM t
             UNION
             SELECT s.platform, s.handle FROM s
-            WHERE (s.posts >= 10 AND {_raw_bot_sql()} >= {_BOT_FLOOR})
-               OR (s.platform, s.handle) IN (
-                   SELECT (platform, handle) FROM authors WHERE is_bot OR stakeholder = 'bot')
-        )
+            WHERE s.posts >= 10 AND {_raw_bot_sql()} >= {_BOT_FLOOR}
+            UNION
+            SELECT a.platform, a.handle FROM authors a
+            SEMI JOIN s ON s.platform = a.platform AND s.handle = a.handle
+            WHERE a.is_bot OR a.stakeholder = 'bot'
+        ),
+        ks AS (SELECT s.* FROM s SEMI JOIN k ON k.platform = s.platform AND k.handle = s.handle)
         SELECT k.platform, k.handle, t.pos, t.pagerank, s.posts IS NOT NULL AS active,
                s.posts, s.engagement, s.reposts_made, s.span_hours,
                a.followers, a.is_bot, a.stakeholder
         FROM k LEFT JOIN t ON t.platform = k.platform AND t.handle = k.handle
-        LEFT JOIN s ON s.platform = k.platform AND s.handle = k.handle
+        LEFT JOIN ks s ON s.platform = k.platform AND s.handle = k.handle
         LEFT JOIN authors a ON a.platform = s.platform AND a.handle = s.handle
     """  # noqa: S608 - fixed fragments; values are bound
-    con.register(view, leading)
+    cur = figures.cursor
+    cur.register(view, leading)
     try:
-        return fetch_dicts(con, sql, [*args, top])
+        return fetch_dicts(cur, sql, [top])
     finally:
-        con.unregister(view)
+        cur.unregister(view)
+
+
+def _ranked_sql(view: str, small: bool) -> str:
+    """Return the SQL of the ``top`` (last parameter) most central authors, with their
+    engagement; ``s`` holds every active author's figures, ``view`` the leading nodes.
+
+    Every node of the graph outranks every author outside it (PageRank is positive), so
+    when ``view`` holds at least ``top`` nodes the others never make it, and only the
+    leading nodes need their engagement. In a ``small`` graph, the authors outside it
+    follow (as rank 0) by engagement.
+    """
+    graph = f"""SELECT r.platform, r.handle, r.pagerank, coalesce(s.engagement, 0) AS eng
+        FROM {view} r LEFT JOIN s ON s.platform = r.platform AND s.handle = r.handle"""  # noqa: S608
+    if small:
+        graph += f"""
+            UNION ALL
+            SELECT s.platform, s.handle, 0.0, s.engagement FROM s
+            ANTI JOIN {view} r ON r.platform = s.platform AND r.handle = s.handle
+        """  # noqa: S608 - fixed names
+    order = "ORDER BY pagerank DESC, eng DESC, handle, platform LIMIT ?"
+    return f"SELECT * FROM ({graph}) {order}"  # noqa: S608 - fixed fragments
 
 
 def _rank_of(names: pa.Array, ranks: np.ndarray, keys: list[Key]) -> dict[Key, float]:
@@ -289,9 +356,13 @@ def compute(con: duckdb.DuckDBPyConnection, params: InsightParams) -> Influencer
     Stance lists are drawn from the most influential authors (50 × ``limit``), which keeps
     the work bounded on large graphs; bots are looked for among every active author.
     """
-    names, ranks = _graph_ranks(con, params)
-    size = 50 * params.limit
-    rows = _candidates(con, params, _leading(names, ranks, size), size)
+    figures = _AuthorPass(con, params)
+    try:
+        names, ranks = _graph_ranks(con, params)
+        size = 50 * params.limit
+        rows = _candidates(figures, _leading(names, ranks, size), size)
+    finally:
+        figures.close()
     keyed = {(str(r["platform"]), str(r["handle"])): r for r in rows}
     stats = {k: r for k, r in keyed.items() if r["active"]}
     kinds = topic_kinds(con)

@@ -54,16 +54,18 @@ def author_counts(
     # the post's identity in the joins: its numeric key where that is exact (insights/keys.py)
     by_key = key_usable(con)
     ident = "post_key" if by_key else "platform, native_id"
-    key_col = "post_key, " if by_key else ""
+    # the post's identity beside its platform; reading native_id too would cost a column
+    # of text from every post
+    key_col = "post_key, " if by_key else "native_id, "
     sql = f"""
         WITH {cte},
         c AS (SELECT UNNEST(?::VARCHAR[]) AS platform, UNNEST(?::VARCHAR[]) AS handle),
         cp AS (
-            SELECT p.platform, p.native_id, p.{key_col}author, p.sentiment, p.text FROM f p
+            SELECT p.platform, p.{key_col}author, p.sentiment, p.text FROM f p
             SEMI JOIN c ON c.platform = p.platform AND c.handle = p.author
         ),
         pm AS (
-            SELECT cp.platform, cp.native_id, cp.{key_col}author, cp.sentiment, m.topic
+            SELECT cp.platform, cp.{key_col}author, cp.sentiment, m.topic
             FROM matches m JOIN cp ON {match_condition(by_key, "cp")}
         ),
         hit AS (SELECT DISTINCT {ident} FROM pm WHERE list_contains(?, topic)),
