@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import queue
+import signal
 import threading
 import traceback
 from collections import deque
@@ -137,6 +138,9 @@ def _serve(conn: Connection, recipe: Recipe) -> None:
     The answer is two IPC streams: the enriched part and its matches (the matcher needs the
     languages the enrichment fills in, so both run here in one round trip).
     """
+    # Ctrl+C reaches the whole process group: the caller stops us by closing the pipe,
+    # after it has stored what it has, so the key press must not end us half-way.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     inbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
     threading.Thread(target=_receive, args=(conn, inbox), daemon=True).start()
     enrich, _, match = recipe.build()  # parts sent meanwhile wait in the inbox
