@@ -36,10 +36,10 @@ class StoredTopicsMatcher:
 
     A long run (``resonanz listen``, or the dashboard with ``--listen``, whose topic editor
     adds topics) asks before each batch whether the topics changed, and then matches with
-    the new ones. A topic added while a batch was on its way is matched against that
-    batch again with the next one: adding a topic matches the posts stored before it (see
-    :func:`resonanz.query.topics.add_topic`), and this closes the gap of the batch in flight
-    (stored matches are never stored twice).
+    the new ones. Adding, changing or removing a topic re-matches the posts stored before
+    (see :mod:`resonanz.query.topics`); the batch that was on its way then is put right
+    with the next one: matched again for a new or changed topic, its matches of a changed
+    topic replaced, and a removed topic's matches dropped, in one transaction.
     """
 
     def __init__(self, store: Store) -> None:
@@ -50,10 +50,10 @@ class StoredTopicsMatcher:
 
     def __call__(self, posts: pa.Table) -> pa.Table:
         """Return the (platform, native_id, topic) matches of ``posts``."""
-        again = self.follow()
+        self.follow()
         found = self.match(posts)
         self.remember(posts)
-        return pa.concat_tables([again, found]) if again is not None else found
+        return found
 
     def match(self, posts: pa.Table) -> pa.Table:
         """Return the matches of ``posts`` with the topics as last followed."""
@@ -63,18 +63,37 @@ class StoredTopicsMatcher:
         """Keep what matching reads of ``posts``, the batch now on its way to the store."""
         self._previous = posts.select([c for c in _MATCHED_COLUMNS if c in posts.column_names])
 
-    def follow(self) -> pa.Table | None:
-        """Rebuild the matcher if the topics changed; return the last batch's new matches."""
+    def follow(self) -> None:
+        """Rebuild the matcher if the topics changed, and put the last batch right."""
         topics = stored_topics(self.store)
         if topics == self.topics:
-            return None
-        fresh = {name for name, query in topics.items() if self.topics.get(name) != query}
+            return
+        fresh = sorted(name for name, query in topics.items() if self.topics.get(name) != query)
+        gone = sorted(self.topics.keys() - topics.keys())
         self.topics, self._matcher = topics, topic_matcher(topics)
-        if self._previous is None or self._matcher is None or not fresh:
-            return None
-        again = self._matcher(self._previous)
-        keep = pc.is_in(again.column("topic"), value_set=pa.array(sorted(fresh)))
-        return again.filter(keep)
+        previous, self._previous = self._previous, None
+        if previous is not None and previous.num_rows:
+            self._correct(previous, fresh, gone)
+
+    def _correct(self, previous: pa.Table, fresh: list[str], gone: list[str]) -> None:
+        """Replace ``previous``'s stored matches of the ``fresh`` and ``gone`` topics."""
+        again = self.match(previous)
+        wanted = pa.array(fresh, pa.string())
+        again = again.filter(pc.is_in(again.column("topic"), value_set=wanted))
+        keys = previous.select(["platform", "native_id"])
+        with self.store.transaction() as con:
+            con.register("__previous_posts", keys)
+            try:
+                con.execute(
+                    "DELETE FROM matches m WHERE list_contains(?, m.topic) AND EXISTS ("
+                    "SELECT 1 FROM __previous_posts k "
+                    "WHERE k.platform = m.platform AND k.native_id = m.native_id)",
+                    [fresh + gone],
+                )
+            finally:
+                con.complete()
+                con.unregister("__previous_posts")
+            self.store.insert_matches(again)
 
 
 def open_ingestor(workspace: Workspace, store: Store, *, enrich: bool | None = None) -> Ingestor:

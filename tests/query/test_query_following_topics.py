@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pyarrow as pa
 from helpers_query import posts
 
@@ -35,18 +37,41 @@ def test_a_topic_added_between_batches_matches_from_the_next_batch_on(
     assert _stored(store, "zeta") == ["0", "10"]
 
 
-def test_the_batch_in_flight_when_a_topic_is_added_is_matched_with_the_next(
+def _in_flight(
+    store: Store, matcher: StoredTopicsMatcher, posts: pa.Table, change: Callable[[], object]
+) -> None:
+    """Match ``posts``, then ``change`` the topics, then store them: a batch on its way."""
+    found = matcher(posts)
+    change()
+    with store.transaction():
+        store.upsert_posts(posts)
+        store.insert_matches(found)
+
+
+def test_the_batch_in_flight_when_a_topic_changes_is_put_right_with_the_next(
     store: Store,
 ) -> None:
     matcher = StoredTopicsMatcher(store)
     first = _batch(0, "Kamera von Zeta", "nichts")
-    assert "zeta" not in matcher(first).column("topic").to_pylist()
-    # the topic arrives before the first batch is stored: its own matching cannot see it
-    add_topic(store, "zeta", kind="competitor", query="zeta")
-    found = matcher(_batch(10, "Zeta ist teuer"))
-    pairs = {(r["native_id"], r["topic"]) for r in found.to_pylist()}
-    assert ("0", "zeta") in pairs and ("10", "zeta") in pairs
-    assert ("1", "zeta") not in pairs
+    _in_flight(
+        store, matcher, first, lambda: add_topic(store, "zeta", kind="competitor", query="zeta")
+    )
+    assert _stored(store, "zeta") == []  # its own matching could not see the new topic
+    matcher(_batch(10, "Zeta ist teuer"))
+    assert _stored(store, "zeta") == ["0"]
+    second = _batch(20, "Zeta Kamera", "Zeta Uhr")
+    _in_flight(
+        store,
+        matcher,
+        second,
+        lambda: add_topic(store, "zeta", kind="competitor", query="zeta AND uhr"),
+    )
+    matcher(_batch(30, "nichts"))
+    assert _stored(store, "zeta") == ["21"]  # the changed query, on both batches
+    third = _batch(40, "Zeta Uhr")
+    _in_flight(store, matcher, third, lambda: remove_topic(store, "zeta"))
+    matcher(_batch(50, "nichts"))
+    assert _stored(store, "zeta") == []
 
 
 def test_a_removed_topic_is_no_longer_matched(workspace: Workspace, store: Store) -> None:

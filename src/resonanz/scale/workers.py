@@ -393,12 +393,12 @@ def _following_match(store: Store, pool: WorkerPool) -> Match:
         pool.set_topics(following.topics)
 
     def run_match(table: pa.Table) -> pa.Table:
-        again = following.follow()
+        following.follow()
         if following.topics != dict(pool.recipe.topics):
             pool.set_topics(following.topics)
         found = pool.match(table, following.match)
         following.remember(table)
-        return pa.concat_tables([again, found]) if again is not None else found
+        return found
 
     return run_match
 
