@@ -266,9 +266,13 @@ CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    """One headless Chromium (Debian's, never downloaded) for the whole test run."""
+    """One headless Chromium (Debian's, never downloaded) per test module.
+
+    Playwright's synchronous API keeps an event loop running in the main thread while it is
+    open: for the whole run, it broke every later test that calls ``asyncio.run``.
+    """
     if not CHROMIUM.exists():
         pytest.skip("Debian's chromium is not installed (make setup installs it)")
     from playwright.sync_api import sync_playwright
