@@ -22,7 +22,7 @@ from resonanz.records import (
     utcnow,
 )
 from resonanz.store.matches import insert_matches as store_matches
-from resonanz.store.post_keys import upsert_keyed
+from resonanz.store.post_keys import key_span, upsert_keyed
 
 _POST_COLS = [f.name for f in POST_BASE_FIELDS]
 _KEEP_ON_CONFLICT = {
@@ -302,12 +302,9 @@ def _target_authors(con: duckdb.DuckDBPyConnection) -> pa.Table:
     mostly answer recent posts, which lie together at the end of the table (0.1 s). A batch
     whose targets are not stored (the usual case in a filtered stream) reads no author.
     """
-    span = con.execute(
-        "SELECT min(p.rowid), max(p.rowid) FROM posts p "  # noqa: S608 - fixed names
-        f"SEMI JOIN (SELECT DISTINCT hash(t.platform, t.target_post_id) AS k FROM {_TARGETS}) k "
-        "ON p.post_key = k.k"
-    ).fetchall()[0]
-    if span[0] is None:
+    keys = f"SELECT DISTINCT hash(t.platform, t.target_post_id) FROM {_TARGETS}"  # noqa: S608
+    span = key_span(con, keys)
+    if span is None:
         return _TARGET_SCHEMA.empty_table()
     return con.sql(
         "SELECT p.platform, p.native_id, p.author "  # noqa: S608 - fixed names
