@@ -211,3 +211,19 @@ def test_settings_are_restored_after_an_error_and_names_are_checked(store: Store
     assert _setting(store.con, "threads") == "2"
     with pytest.raises(ValueError, match="not a setting name"), store.settings({"threads; --": 1}):
         pass
+
+
+def test_a_stream_whose_pool_fills_with_unwritten_data_checkpoints_and_goes_on(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Committed data waits in DuckDB's memory until a checkpoint; with a log threshold far
+    # above the pool, commits run out of memory, and the batch is stored after a checkpoint.
+    monkeypatch.setenv(MEMORY_LIMIT_ENV, "12MB")
+    with workspace.open(write=True) as store:
+        store.con.execute("SET checkpoint_threshold = '1GiB'")
+        ingest = Ingestor(store)
+        size, batches = 10_000, 8
+        for k in range(batches):
+            ingest.write(Batch(posts=posts_table(k * size, size)))
+        assert store.count("posts") == size * batches
+        assert _limit(store.con) == _as_duckdb_shows("12MB")

@@ -165,12 +165,21 @@ class Ingestor:
         """Store one batch atomically (with its cursor) and return what changed."""
         posts, authors, matches = self._derive(batch)
         edges = batch.edges if batch.edges is not None else derive_edges(posts)
+        checkpointed = False
         while True:
             try:
                 result = self._store(batch, posts, authors, edges, matches)
             except duckdb.Error as exc:  # rolled back: the batch can be stored again
-                if not (is_out_of_memory(exc) and self.store.grow_import_memory()):
+                if not is_out_of_memory(exc):
                     raise
+                if self.store.grow_import_memory():
+                    continue
+                if checkpointed:
+                    raise
+                # Data committed since the last checkpoint stays in DuckDB's memory: written
+                # to the file, it frees the pool, and the batch is stored again once.
+                self.store.checkpoint_with_room()
+                checkpointed = True
             else:
                 release_free_memory()
                 return result

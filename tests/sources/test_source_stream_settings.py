@@ -19,7 +19,7 @@ def test_stream_settings_raise_the_checkpoint_threshold_for_the_block(store: Sto
     with stream_settings(store):
         inside = _setting(store, "checkpoint_threshold")
         assert _setting(store, "max_vacuum_tasks") == "0"
-    assert inside == "256.0 MiB" == STREAM_CHECKPOINT_THRESHOLD.replace("MiB", ".0 MiB")
+    assert inside == "64.0 MiB" == STREAM_CHECKPOINT_THRESHOLD.replace("MiB", ".0 MiB")
     assert _setting(store, "checkpoint_threshold") == before != inside
 
 

@@ -43,6 +43,8 @@ IMPORT_MEMORY_LIMIT: Final = "32MB"
 #: refreshes leave little to reclaim; a 1M-post import took a fifth less CPU time without it.
 #: Other writers (forgetting, retention) still vacuum when they checkpoint.
 APPEND_SETTINGS: Final = {"max_vacuum_tasks": 0}
+#: DuckDB memory limit of a checkpoint that empties a full pool (Store.checkpoint_with_room).
+RELIEF_MEMORY_LIMIT: Final = "1GB"
 #: Environment variable overriding both limits ("4GB"; empty: DuckDB's default).
 MEMORY_LIMIT_ENV: Final = "RESONANZ_WRITER_MEMORY_LIMIT"
 
@@ -151,6 +153,20 @@ class Store:
             except duckdb.Error as exc:
                 if not (is_out_of_memory(exc) and self.grow_import_memory()):
                     raise
+
+    def checkpoint_with_room(self) -> None:
+        """Checkpoint under :data:`RELIEF_MEMORY_LIMIT`, then restore the memory limit.
+
+        Data committed since the last checkpoint waits in DuckDB's pool. When it fills the
+        pool, commits run out of memory, and so would a checkpoint under the same limit
+        (which DuckDB treats as fatal); with room it writes that data out and empties the pool.
+        """
+        self.con.execute("SET memory_limit = ?", [RELIEF_MEMORY_LIMIT])
+        try:
+            self.con.execute("CHECKPOINT")
+        finally:
+            importing = self._import_limit_mb
+            _limit_memory(self.con, f"{importing}MB" if importing else writer_memory_limit())
 
     def upsert_posts(self, posts: pa.Table) -> int:
         """See :func:`resonanz.store.writer.upsert_posts`."""
