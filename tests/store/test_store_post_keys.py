@@ -190,3 +190,37 @@ def test_the_key_stays_out_of_exports_and_search_results(
     assert exported.num_rows == 2
     assert "post_key" not in exported.column_names
     assert {"native_id", "text", "sentiment"} <= set(exported.column_names)
+
+
+def test_posts_keep_no_key_index(store: Store) -> None:
+    # DuckDB keeps a key's index in its memory pool: with real post ids it filled the
+    # writer's pool after 1.2M posts. The writer keeps (platform, native_id) unique itself.
+    kinds = store.con.execute(
+        "SELECT constraint_type FROM duckdb_constraints() WHERE table_name = 'posts'"
+    ).fetchall()
+    assert ("PRIMARY KEY",) not in kinds
+    assert ("UNIQUE",) not in kinds
+    assert store.con.execute("SELECT count(*) FROM duckdb_indexes()").fetchall() == [(0,)]
+
+
+def test_the_index_migration_keeps_every_post_in_order(tmp_path: Path) -> None:
+    path = tmp_path / "resonanz.duckdb"
+    with duckdb.connect(str(path)) as con:
+        applied(con)
+        for number, name, sql in available():
+            if number < 82:
+                con.execute(sql)
+                con.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [number, name])
+        con.execute(
+            "INSERT INTO posts (platform, native_id, text, created_at, collected_at, "
+            "hashtags, aspects, post_key) SELECT 'bluesky', 'n' || (99 - i), 't' || i, now(), "
+            "now(), ['h'], [{'category': 'price', 'polarity': 'negative'}], "
+            "hash('bluesky', 'n' || (99 - i)) FROM range(100) r(i)"
+        )
+        before = con.execute("SELECT * FROM posts ORDER BY rowid").fetchall()
+    with open_store(path) as store:
+        assert store.con.execute("SELECT * FROM posts ORDER BY rowid").fetchall() == before
+        now = datetime.now(UTC)
+        seen = {"platform": "bluesky", "native_id": "n5", "text": "t94", "created_at": now}
+        assert store.upsert_posts(to_table([{**seen, "collected_at": now}], POST_SCHEMA)) == 0
+        assert store.count("posts") == 100
