@@ -15,7 +15,7 @@ from resonanz.cli import main
 from resonanz.insights.keys import key_usable
 from resonanz.privacy.forget import forget_author
 from resonanz.query.search import search_posts
-from resonanz.records import POST_SCHEMA, to_table
+from resonanz.records import AUTHOR_SCHEMA, POST_SCHEMA, to_table
 from resonanz.store import Store, open_store
 from resonanz.store.migrate import applied, available
 from resonanz.workspace import Workspace
@@ -192,18 +192,19 @@ def test_the_key_stays_out_of_exports_and_search_results(
     assert {"native_id", "text", "sentiment"} <= set(exported.column_names)
 
 
-def test_posts_keep_no_key_index(store: Store) -> None:
-    # DuckDB keeps a key's index in its memory pool: with real post ids it filled the
-    # writer's pool after 1.2M posts. The writer keeps (platform, native_id) unique itself.
+def test_posts_and_authors_keep_no_key_index(store: Store) -> None:
+    # DuckDB keeps a key's index in its memory pool: with real post ids and handles it
+    # filled the writer's pool after 1.2M posts or 1.7M authors. The writers keep
+    # (platform, native_id) and (platform, handle) unique themselves.
     kinds = store.con.execute(
-        "SELECT constraint_type FROM duckdb_constraints() WHERE table_name = 'posts'"
+        "SELECT DISTINCT constraint_type FROM duckdb_constraints() "
+        "WHERE table_name IN ('posts', 'authors') ORDER BY 1"
     ).fetchall()
-    assert ("PRIMARY KEY",) not in kinds
-    assert ("UNIQUE",) not in kinds
+    assert kinds == [("NOT NULL",)]
     assert store.con.execute("SELECT count(*) FROM duckdb_indexes()").fetchall() == [(0,)]
 
 
-def test_the_index_migration_keeps_every_post_in_order(tmp_path: Path) -> None:
+def test_the_index_migrations_keep_every_post_and_author_in_order(tmp_path: Path) -> None:
     path = tmp_path / "resonanz.duckdb"
     with duckdb.connect(str(path)) as con:
         applied(con)
@@ -217,10 +218,19 @@ def test_the_index_migration_keeps_every_post_in_order(tmp_path: Path) -> None:
             "now(), ['h'], [{'category': 'price', 'polarity': 'negative'}], "
             "hash('bluesky', 'n' || (99 - i)) FROM range(100) r(i)"
         )
-        before = con.execute("SELECT * FROM posts ORDER BY rowid").fetchall()
+        con.execute(
+            "INSERT INTO authors (platform, handle, bio, updated_at, stakeholder_evidence) "
+            "SELECT 'bluesky', 'a' || (9 - i), 'bio ' || i, now(), ['bio'] FROM range(10) r(i)"
+        )
+        posts = con.execute("SELECT * FROM posts ORDER BY rowid").fetchall()
+        authors = con.execute("SELECT * FROM authors ORDER BY rowid").fetchall()
     with open_store(path) as store:
-        assert store.con.execute("SELECT * FROM posts ORDER BY rowid").fetchall() == before
+        assert store.con.execute("SELECT * FROM posts ORDER BY rowid").fetchall() == posts
+        assert store.con.execute("SELECT * FROM authors ORDER BY rowid").fetchall() == authors
         now = datetime.now(UTC)
         seen = {"platform": "bluesky", "native_id": "n5", "text": "t94", "created_at": now}
         assert store.upsert_posts(to_table([{**seen, "collected_at": now}], POST_SCHEMA)) == 0
         assert store.count("posts") == 100
+        again = {"platform": "bluesky", "handle": "a3", "bio": "new", "updated_at": now}
+        assert store.upsert_authors(to_table([again], AUTHOR_SCHEMA)) == 0
+        assert store.count("authors") == 10

@@ -200,8 +200,8 @@ class Store:
         """Return the number of rows of one of the store's tables."""
         if not re.fullmatch(r"[a-z_]+", table):
             raise ValueError(f"not a table name: {table!r}")
-        row = self.con.execute(f"SELECT count(*) FROM {table}").fetchone()  # noqa: S608
-        return int(row[0]) if row else 0
+        rows = self.con.execute(f"SELECT count(*) FROM {table}").fetchall()  # noqa: S608
+        return int(rows[0][0])  # fetched to the end: the connection is free for what follows
 
     def close(self) -> None:
         """Close the connection and release the writer lock."""
