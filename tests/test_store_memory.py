@@ -227,3 +227,13 @@ def test_a_stream_whose_pool_fills_with_unwritten_data_checkpoints_and_goes_on(
             ingest.write(Batch(posts=posts_table(k * size, size)))
         assert store.count("posts") == size * batches
         assert _limit(store.con) == _as_duckdb_shows("12MB")
+
+
+def test_a_relieving_checkpoint_restores_the_default_limit_the_environment_asked_for(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(MEMORY_LIMIT_ENV, "")
+    with workspace.open(write=True) as store:
+        before = _limit(store.con)
+        store.checkpoint_with_room()
+        assert _limit(store.con) == before

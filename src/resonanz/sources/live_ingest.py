@@ -30,9 +30,8 @@ STREAM_LOCAL_SHARE = 0.0
 #: WAL size after which DuckDB checkpoints while a stream is stored (its default: 16 MiB).
 #: Each checkpoint writes the posts table's last, still filling row group again; a firehose
 #: fills 16 MiB every second or two. With 256 MiB, storing a 120,000-post replay cost the
-#: listener 31-36 instead of 45-56 µs per post, but what was committed since the last
-#: checkpoint stays in DuckDB's memory: at 10,000 posts/s the writer's 128 MB pool filled
-#: after 1.3M posts, and every commit failed from then on. A quarter of it leaves the pool
+#: listener 31-36 instead of 45-56 µs per post; but what is committed waits in DuckDB's pool
+#: until the checkpoint, and the writer's pool holds 128 MB. A threshold of half of it keeps
 #: room for the batch being stored; the WAL, replayed after a crash, stays below this size.
 STREAM_CHECKPOINT_THRESHOLD = "64MiB"
 

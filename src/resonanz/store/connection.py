@@ -166,7 +166,10 @@ class Store:
             self.con.execute("CHECKPOINT")
         finally:
             importing = self._import_limit_mb
-            _limit_memory(self.con, f"{importing}MB" if importing else writer_memory_limit())
+            limit = f"{importing}MB" if importing else writer_memory_limit()
+            if limit is None:  # the environment asked for DuckDB's default
+                self.con.execute("RESET memory_limit")
+            _limit_memory(self.con, limit)
 
     def upsert_posts(self, posts: pa.Table) -> int:
         """See :func:`resonanz.store.writer.upsert_posts`."""
