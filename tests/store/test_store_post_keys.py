@@ -122,11 +122,7 @@ def test_a_changed_hash_function_gets_new_keys_when_opened(workspace: Workspace)
 def test_the_migration_keys_posts_stored_before_it(tmp_path: Path) -> None:
     path = tmp_path / "resonanz.duckdb"
     with duckdb.connect(str(path)) as con:
-        applied(con)  # creates the table of applied migrations
-        for number, name, sql in available():
-            if number < 81:
-                con.execute(sql)
-                con.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [number, name])
+        _migrate_before(con, 81)
         con.execute(
             "INSERT INTO posts (platform, native_id, text, created_at, collected_at) "
             "SELECT 'mastodon', 'n' || i, 't', now(), now() FROM range(50) r(i)"
@@ -207,11 +203,7 @@ def test_posts_and_authors_keep_no_key_index(store: Store) -> None:
 def test_the_index_migrations_keep_every_post_and_author_in_order(tmp_path: Path) -> None:
     path = tmp_path / "resonanz.duckdb"
     with duckdb.connect(str(path)) as con:
-        applied(con)
-        for number, name, sql in available():
-            if number < 82:
-                con.execute(sql)
-                con.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [number, name])
+        _migrate_before(con, 82)
         con.execute(
             "INSERT INTO posts (platform, native_id, text, created_at, collected_at, "
             "hashtags, aspects, post_key) SELECT 'bluesky', 'n' || (99 - i), 't' || i, now(), "
@@ -234,3 +226,12 @@ def test_the_index_migrations_keep_every_post_and_author_in_order(tmp_path: Path
         again = {"platform": "bluesky", "handle": "a3", "bio": "new", "updated_at": now}
         assert store.upsert_authors(to_table([again], AUTHOR_SCHEMA)) == 0
         assert store.count("authors") == 10
+
+
+def _migrate_before(con: duckdb.DuckDBPyConnection, first_left_out: int) -> None:
+    """Apply and record the migrations numbered below ``first_left_out`` (an older store)."""
+    applied(con)  # creates the table of applied migrations
+    for number, name, sql in available():
+        if number < first_left_out:
+            con.execute(sql)
+            con.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [number, name])
