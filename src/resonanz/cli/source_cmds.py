@@ -10,7 +10,14 @@ from typing import Any, TypeVar
 
 import click
 
-from resonanz.cli.options import dumps, emit_rows, load_workspace, output_option, workspace_option
+from resonanz.cli.options import (
+    dumps,
+    emit_rows,
+    load_workspace,
+    output_option,
+    workers_option,
+    workspace_option,
+)
 from resonanz.secrets import Secret
 from resonanz.sources import settings as cfg
 from resonanz.sources.fetch import fetch, listen, parse_since
@@ -135,13 +142,7 @@ def fetch_rss(url: str, workspace_dir: Path, since: str | None) -> None:
 @click.option(
     "--max-seconds", type=float, default=None, help="Stop after this long (default: until Ctrl-C)."
 )
-@click.option(
-    "--workers",
-    type=click.IntRange(min=0),
-    default=None,
-    help="Enrichment processes beside this one (default: 1 for a Jetstream firehose on a "
-    "multi-core machine, else 0).",
-)
+@workers_option()
 @_common
 def listen_cmd(
     workspace_dir: Path, since: str | None, max_seconds: float | None, workers: int | None

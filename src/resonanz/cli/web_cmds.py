@@ -7,7 +7,13 @@ from pathlib import Path
 
 import click
 
-from resonanz.cli.options import emit_rows, load_workspace, output_option, workspace_option
+from resonanz.cli.options import (
+    emit_rows,
+    load_workspace,
+    output_option,
+    workers_option,
+    workspace_option,
+)
 from resonanz.errors import ResonanzError
 
 
@@ -27,13 +33,7 @@ from resonanz.errors import ResonanzError
     is_flag=True,
     help="Also publish scheduled posts when due, as `resonanz publish --loop` does.",
 )
-@click.option(
-    "--workers",
-    type=click.IntRange(min=0),
-    default=None,
-    help="With --listen: enrichment processes (default: 1 for a Jetstream firehose on a "
-    "multi-core machine, else 0).",
-)
+@workers_option("Only with --listen. ")
 def serve(
     workspace_dir: Path,
     host: str | None,
