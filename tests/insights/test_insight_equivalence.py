@@ -152,15 +152,22 @@ def _check_all(con: Any, params: InsightParams) -> None:
 
 
 def _check_candidates(con: Any, params: InsightParams) -> None:
-    """The exact distinct-text counts and the bot candidates match a plain count."""
-    names, ranks = influencers._graph_ranks(con, params)
-    figures = influencers._AuthorPass(con, params)
+    """The exact distinct-text counts and the bot candidates match a plain count, with
+    authors told apart by their numeric key and by their text key."""
+    assert influencers.Ident.of(con).keyed  # the store's writers keyed every author
+    for ident in (influencers.Ident(keyed=True), influencers.Ident(keyed=False)):
+        _check_candidates_by(con, params, ident)
+
+
+def _check_candidates_by(con: Any, params: InsightParams, ident: influencers.Ident) -> None:
+    names, ranks = influencers._graph_ranks(con, params, ident)
+    figures = influencers._AuthorPass(con, params, ident)
     try:
         rows = influencers._candidates(figures, influencers._leading(names, ranks, 100), 100)
     finally:
         figures.close()
     active = [(str(r["platform"]), str(r["handle"])) for r in rows if r["active"]]
-    texts, _ = author_counts(con, params, active, [])
+    texts, _ = author_counts(con, params, active, [], keyed=ident.keyed)
     cte, args = filtered_posts_cte(params)
     plain = {
         (p, h): (n, d)

@@ -4,16 +4,20 @@ graph numbering and PageRank, rank look-up, and per-author text and stance count
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import duckdb
 import numpy as np
+import pyarrow as pa
 import pytest
 from synthetic_world import END
 
 from resonanz.insights import InsightParams, influencers
+from resonanz.insights.keys import author_keys_usable
 from resonanz.insights.params import ENGAGEMENT, fetch_dicts, filtered_posts_cte, topic_kinds
 from resonanz.insights.stance import author_counts
+from resonanz.store import author_keys
 from resonanz.store.migrate import migrate
 
 OWN = (("mastodon", "acme"),)
@@ -24,10 +28,14 @@ SLICES: list[dict[str, Any]] = [
 ]
 
 
-def _plain_ranks(con: Any, params: InsightParams) -> tuple[list[str], np.ndarray]:
-    sql, args = influencers._edge_sql(params)
-    edges = con.execute(sql, args).fetchall()
-    keys = [(f"{p}\t{s}", f"{p}\t{d}", w) for p, s, d, w in edges]
+IDENTS = [influencers.Ident(keyed=True), influencers.Ident(keyed=False)]
+
+
+def _plain_ranks(
+    con: Any, params: InsightParams, ident: influencers.Ident
+) -> tuple[list[Any], np.ndarray]:
+    sql, args = influencers._edge_sql(params, ident)
+    keys = con.execute(sql, args).fetchall()
     names = sorted({k for s, d, _ in keys for k in (s, d)})
     index = {name: i for i, name in enumerate(names)}
     src = np.array([index[s] for s, _, _ in keys], np.int64)
@@ -60,19 +68,49 @@ def _plain_counts(con: Any, params: InsightParams, ours: list[str]) -> dict[Any,
     return out
 
 
+def _names(con: Any, ident: influencers.Ident) -> dict[Any, tuple[str, str]]:
+    """Every author key with its (platform, handle)."""
+    if ident.keyed:
+        rows = con.execute("SELECT author_key, platform, handle FROM author_keys").fetchall()
+        return {k: (p, h) for k, p, h in rows}
+    return _TextNames()
+
+
+class _TextNames(dict[Any, tuple[str, str]]):
+    def __missing__(self, key: str) -> tuple[str, str]:
+        platform, handle = key.split("\t", 1)
+        return platform, handle
+
+
+@pytest.mark.parametrize("ident", IDENTS)
 @pytest.mark.parametrize("slice_", SLICES)
-def test_graph_ranks_match_a_plain_numbering(world_con: Any, slice_: dict[str, Any]) -> None:
+def test_graph_ranks_match_a_plain_numbering(
+    world_con: Any, slice_: dict[str, Any], ident: influencers.Ident
+) -> None:
     params = InsightParams(until=END, own_accounts=OWN, **slice_)
-    names, ranks = influencers._graph_ranks(world_con, params)
-    plain_names, plain_ranks = _plain_ranks(world_con, params)
+    names, ranks = influencers._graph_ranks(world_con, params, ident)
+    plain_names, plain_ranks = _plain_ranks(world_con, params, ident)
     assert names.to_pylist() == plain_names
     assert np.array_equal(ranks, plain_ranks)  # bit for bit: the same node order
-    keys = [tuple(n.split("\t", 1)) for n in plain_names[::7]] + [("mastodon", "nobody")]
-    looked = influencers._rank_of(names, ranks, keys)  # type: ignore[arg-type]
+    keys = [*plain_names[::7], 12345 if ident.keyed else "mastodon\tnobody"]
+    looked = influencers._rank_of(names, ranks, keys)
     index = {n: i for i, n in enumerate(plain_names)}
-    for (platform, handle), rank in looked.items():
-        at = index.get(f"{platform}\t{handle}")
+    for key, rank in zip(keys, looked, strict=True):
+        at = index.get(key)
         assert rank == (0.0 if at is None else float(plain_ranks[at]))
+
+
+def test_both_identities_rank_the_same_graph(world_con: Any) -> None:
+    """The numeric and the text key of an author give every author the same PageRank."""
+    params = InsightParams(until=END, own_accounts=OWN)
+    ranked = []
+    for ident in IDENTS:
+        names, ranks = influencers._graph_ranks(world_con, params, ident)
+        who = _names(world_con, ident)
+        ranked.append({who[k]: r for k, r in zip(names.to_pylist(), ranks, strict=True)})
+    assert ranked[0].keys() == ranked[1].keys() and len(ranked[0]) > 50
+    for key, rank in ranked[0].items():
+        assert rank == pytest.approx(ranked[1][key], rel=1e-9, abs=1e-12)
 
 
 @pytest.mark.parametrize("slice_", SLICES)
@@ -87,25 +125,41 @@ def test_author_counts_match_plain_counts(world_con: Any, slice_: dict[str, Any]
         args,
     ).fetchall()
     keys = [(str(p), str(a)) for p, a, _ in rows]
-    texts, counts = author_counts(world_con, params, keys, ours)
-    assert texts == {(str(p), str(a)): int(n) for p, a, n in rows}
     plain = _plain_counts(world_con, params, ours)
-    for key in keys:
-        got = {topic: c["posts"] for topic, c in counts.get(key, {}).items()}
-        assert got == plain.get(key, {})
+    for keyed in (True, False):
+        texts, counts = author_counts(world_con, params, keys, ours, keyed=keyed)
+        assert texts == {(str(p), str(a)): int(n) for p, a, n in rows}
+        for key in keys:
+            got = {topic: c["posts"] for topic, c in counts.get(key, {}).items()}
+            assert got == plain.get(key, {})
 
 
-def _plain_candidates(con: Any, params: InsightParams, top: int) -> list[dict[str, Any]]:
+def _plain_candidates(
+    con: Any, params: InsightParams, top: int, ident: influencers.Ident
+) -> list[dict[str, Any]]:
     """The candidates from one query: every author's figures, the graph's nodes joined in
     (rank 0 outside the graph), the first ``top`` by rank and engagement, and the authors
     whose behaviour or profile may be a bot's."""
-    names, ranks = influencers._graph_ranks(con, params)
-    con.register("plain_nodes", influencers._leading(names, ranks, len(ranks)))
+    names, ranks = influencers._graph_ranks(con, params, ident)
+    who = _names(con, ident)
+    nodes = influencers._leading(names, ranks, len(ranks))
+    named = [who[k] for k in nodes["akey"].to_pylist()]
+    con.register(
+        "plain_nodes",
+        pa.table(
+            {
+                "akey": nodes["akey"],
+                "platform": [p for p, _ in named],
+                "handle": [h for _, h in named],
+                "pagerank": nodes["pagerank"],
+            }
+        ),
+    )
     cte, args = filtered_posts_cte(params)
     sql = f"""
         WITH {cte},
         s AS (
-            SELECT p.platform, p.author AS handle, count(*) AS posts,
+            SELECT p.platform, p.author AS handle, {ident.post()} AS akey, count(*) AS posts,
                    sum({ENGAGEMENT}) AS engagement,
                    count(*) FILTER (WHERE p.repost_of IS NOT NULL) AS reposts_made,
                    (max(epoch_us(p.created_at)) - min(epoch_us(p.created_at))) / 3.6e9
@@ -133,11 +187,13 @@ def _plain_candidates(con: Any, params: InsightParams, top: int) -> list[dict[st
             SELECT a.platform, a.handle FROM authors a JOIN s USING (platform, handle)
             WHERE a.is_bot OR a.stakeholder = 'bot'
         )
-        SELECT k.platform, k.handle, t.pos, t.pagerank, s.posts IS NOT NULL AS active,
+        SELECT coalesce(s.akey, r.akey) AS akey,
+               k.platform, k.handle, t.pos, t.pagerank, s.posts IS NOT NULL AS active,
                s.posts, s.engagement, s.reposts_made, s.span_hours,
                a.followers, a.is_bot, a.stakeholder
         FROM k LEFT JOIN t USING (platform, handle) LEFT JOIN s USING (platform, handle)
         LEFT JOIN authors a ON a.platform = s.platform AND a.handle = s.handle
+        LEFT JOIN plain_nodes r ON r.platform = k.platform AND r.handle = k.handle
     """  # noqa: S608
     try:
         return fetch_dicts(con, sql, [*args, top])
@@ -145,12 +201,15 @@ def _plain_candidates(con: Any, params: InsightParams, top: int) -> list[dict[st
         con.unregister("plain_nodes")
 
 
+@pytest.mark.parametrize("ident", IDENTS)
 @pytest.mark.parametrize("top", [3, 40, 100_000])
 @pytest.mark.parametrize("slice_", SLICES)
-def test_candidates_match_a_plain_query(world_con: Any, slice_: dict[str, Any], top: int) -> None:
+def test_candidates_match_a_plain_query(
+    world_con: Any, slice_: dict[str, Any], top: int, ident: influencers.Ident
+) -> None:
     params = InsightParams(until=END, own_accounts=OWN, **slice_)
-    names, ranks = influencers._graph_ranks(world_con, params)
-    figures = influencers._AuthorPass(world_con, params)
+    names, ranks = influencers._graph_ranks(world_con, params, ident)
+    figures = influencers._AuthorPass(world_con, params, ident)
     try:
         rows = influencers._candidates(figures, influencers._leading(names, ranks, top), top)
     finally:
@@ -159,7 +218,7 @@ def test_candidates_match_a_plain_query(world_con: Any, slice_: dict[str, Any], 
     def ordered(found: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
         return sorted(tuple(sorted(r.items())) for r in found)
 
-    assert ordered(rows) == ordered(_plain_candidates(world_con, params, top))
+    assert ordered(rows) == ordered(_plain_candidates(world_con, params, top, ident))
     places = sorted(int(r["pos"]) for r in rows if r["pos"])
     assert places == list(range(1, min(top, len(places)) + 1)) and places
 
@@ -174,7 +233,7 @@ def test_author_pass_runs_on_the_callers_connection_where_needed(world_con: Any)
         con.complete()
         con.register("posts", posts)
         params = InsightParams(until=END, own_accounts=OWN)
-        figures = influencers._AuthorPass(con, params)
+        figures = influencers._AuthorPass(con, params, influencers.Ident(keyed=True))
         try:
             figures.wait()
             sql = f"SELECT count(*), sum(posts) FROM {figures.table}"  # noqa: S608
@@ -192,9 +251,33 @@ def test_author_pass_runs_on_the_callers_connection_where_needed(world_con: Any)
 
 
 def test_author_pass_closes_before_it_is_needed(world_con: Any) -> None:
-    figures = influencers._AuthorPass(world_con, InsightParams(until=END))
+    figures = influencers._AuthorPass(world_con, InsightParams(until=END), IDENTS[0])
     figures.close()
     tables = world_con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [figures.table]
     ).fetchall()
     assert tables == [(0,)]
+
+
+def test_a_clash_of_keys_turns_the_key_off_and_changes_no_answer(
+    synthetic: tuple[Any, Any], tmp_path: Path
+) -> None:
+    folder = tmp_path / "copy"
+    folder.mkdir()
+    (folder / "resonanz.duckdb").write_bytes((synthetic[0].folder / "resonanz.duckdb").read_bytes())
+    path = folder / "resonanz.duckdb"
+    params = InsightParams(until=END, own_accounts=OWN)
+    with duckdb.connect(str(path)) as con:
+        assert author_keys_usable(con)
+        keyed = influencers.compute(con, params)
+        # Another handle with the key of a stored author, as if hash() gave both the same.
+        platform, handle, key = con.execute(
+            "SELECT platform, author, author_key FROM posts WHERE author IS NOT NULL LIMIT 1"
+        ).fetchall()[0]
+        con.execute("INSERT INTO author_keys VALUES (?, ?, ?)", [key, platform, handle + "_x"])
+        con.execute("DELETE FROM author_keys WHERE handle = ?", [handle])
+        author_keys.register(con, f"SELECT '{platform}' AS platform, '{handle}' AS handle")
+        assert con.execute("SELECT author_key FROM author_key_clashes").fetchall() == [(key,)]
+        assert not author_keys_usable(con)
+        assert not influencers.Ident.of(con).keyed
+        assert influencers.compute(con, params) == keyed

@@ -23,7 +23,7 @@ import duckdb
 
 from resonanz.bench.context import BenchContext
 from resonanz.insights import INSIGHTS, InsightParams
-from resonanz.store import open_store
+from resonanz.store import author_keys, open_store
 from resonanz.store.post_keys import fill_missing
 
 NAME = "insights_latency"
@@ -92,8 +92,9 @@ def generate(path: Path, n: int) -> None:
                 "span_us": SPAN_DAYS * 86_400_000_000,
             },
         )
-        fill_missing(con)  # the numeric post keys, as the store's writer gives them
         _side_tables(con)
+        fill_missing(con)  # the numeric post and author keys, as the store's writer gives them
+        author_keys.fill_missing(con)
     finally:
         store.close()
 
@@ -118,7 +119,8 @@ def _side_tables(con: duckdb.DuckDBPyConnection) -> None:
     )
     con.execute(
         """
-        INSERT INTO edges
+        INSERT INTO edges (platform, kind, src_author, dst_author, post_id, target_post_id,
+                           created_at)
         SELECT p.platform, CASE WHEN p.reply_to IS NOT NULL THEN 'reply' ELSE 'repost' END,
                p.author, t.author, p.native_id, t.native_id, p.created_at
         FROM posts p JOIN posts t

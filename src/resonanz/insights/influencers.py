@@ -25,6 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from scipy import sparse
 
+from resonanz.insights.keys import author_keys_usable
 from resonanz.insights.params import (
     ENGAGEMENT,
     InsightParams,
@@ -99,9 +100,53 @@ def pagerank(
     return rank
 
 
-def _edge_sql(params: InsightParams) -> tuple[str, list[object]]:
-    """Return the weighted-edge query; edges carry time and platform, so only topic and
-    language filters need a join with the posts."""
+@dataclass(frozen=True)
+class Ident:
+    """How authors are told apart in SQL: by their numeric key where that is exact
+    (``keyed``, see :func:`resonanz.insights.keys.author_keys_usable`), otherwise by the
+    text key ``platform<TAB>handle``. Either way the column is called ``akey``."""
+
+    keyed: bool
+
+    @classmethod
+    def of(cls, con: duckdb.DuckDBPyConnection) -> Ident:
+        """Return the identity that is exact in this store."""
+        return cls(author_keys_usable(con))
+
+    def post(self) -> str:
+        """The author of posts ``p``."""
+        return "p.author_key" if self.keyed else "p.platform || chr(9) || p.author"
+
+    def post_groups(self) -> str:
+        """What to group posts ``p`` by, per author."""
+        return "p.author_key" if self.keyed else "p.platform, p.author"
+
+    def edge(self, end: str) -> str:
+        """An end of edges ``e``: ``src`` or ``dst``."""
+        if self.keyed:
+            return f"e.{end}_key"
+        return f"e.platform || chr(9) || e.{end}_author"
+
+    def profile(self) -> str:
+        """The author of profiles ``a`` (the authors table)."""
+        return "hash(a.platform, a.handle)" if self.keyed else "a.platform || chr(9) || a.handle"
+
+    def names(self, keys: str) -> str:
+        """SQL of ``akey, platform, handle`` for every distinct ``akey`` of relation ``keys``."""
+        if self.keyed:
+            return (
+                "SELECT r.author_key AS akey, r.platform, r.handle FROM author_keys r "  # noqa: S608
+                f"SEMI JOIN {keys} x ON x.akey = r.author_key"
+            )
+        return (
+            "SELECT akey, split_part(akey, chr(9), 1) AS platform, "  # noqa: S608
+            f"akey[strpos(akey, chr(9)) + 1:] AS handle FROM (SELECT DISTINCT akey FROM {keys})"
+        )
+
+
+def _edge_sql(params: InsightParams, ident: Ident) -> tuple[str, list[object]]:
+    """Return the weighted-edge query (``src``, ``dst``, ``w``); edges carry time and
+    platform, so only topic and language filters need a join with the posts."""
     if params.topics or params.languages:
         cte, args = filtered_posts_cte(params)
         source = f"WITH {cte} SELECT e.* FROM edges e JOIN f p "  # noqa: S608
@@ -109,28 +154,25 @@ def _edge_sql(params: InsightParams) -> tuple[str, list[object]]:
     else:
         where, args = post_filter(params, "e")
         source = f"SELECT e.* FROM edges e WHERE {where}"  # noqa: S608
+    src, dst = ident.edge("src"), ident.edge("dst")
     sql = f"""
-        SELECT e.platform, e.src_author, e.dst_author, count(*) AS w
+        SELECT {src} AS src, {dst} AS dst, count(*) AS w
         FROM ({source}) e
-        WHERE e.dst_author IS NOT NULL AND e.dst_author <> e.src_author
+        WHERE {dst} IS NOT NULL AND {dst} <> {src}
         GROUP BY ALL
     """  # noqa: S608 - fixed fragments; values are bound
     return sql, args
 
 
 def _graph_ranks(
-    con: duckdb.DuckDBPyConnection, params: InsightParams
+    con: duckdb.DuckDBPyConnection, params: InsightParams, ident: Ident
 ) -> tuple[pa.Array, np.ndarray]:
-    """Return the graph's node keys ("platform<TAB>handle", sorted) and their PageRank,
-    scaled so that the mean is 1."""
-    sql, args = _edge_sql(params)
-    keyed = f"""
-        SELECT platform || chr(9) || src_author AS src, platform || chr(9) || dst_author AS dst, w
-        FROM ({sql})
-    """  # noqa: S608 - fixed fragments; values are bound
-    edges = con.sql(keyed, params=args).to_arrow_table()
+    """Return the graph's node keys (``akey``, sorted) and their PageRank, scaled so that
+    the mean is 1."""
+    sql, args = _edge_sql(params, ident)
+    edges = con.sql(sql, params=args).to_arrow_table()
     if edges.num_rows == 0:
-        return pa.array([], pa.string()), np.zeros(0)
+        return edges["src"].combine_chunks(), np.zeros(0)
     # Nodes are numbered in key order with Arrow kernels, not a Python loop: every end is
     # dictionary-encoded in one hash pass, and only the distinct keys are sorted.
     ends = pa.chunked_array([*edges["src"].chunks, *edges["dst"].chunks]).combine_chunks()
@@ -153,11 +195,9 @@ def _leading(names: pa.Array, ranks: np.ndarray, top: int) -> pa.Table:
     if len(ranks) > top > 0:
         cut = np.partition(ranks, len(ranks) - top)[len(ranks) - top]
         keep = np.flatnonzero(ranks >= cut)
-    parts = pc.split_pattern(names.take(pa.array(keep, pa.int64())), "\t", max_splits=1)
     return pa.table(
         {
-            "platform": pc.list_element(parts, 0),
-            "handle": pc.list_element(parts, 1),
+            "akey": names.take(pa.array(keep, pa.int64())),
             "pagerank": pa.array(ranks[keep], pa.float64()),
         }
     )
@@ -185,8 +225,9 @@ class _AuthorPass:
     the posts (a connection's own temporary views), the pass runs again on ``con``.
     """
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, params: InsightParams) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, params: InsightParams, ident: Ident) -> None:
         self.table = f"insight_authors_{next(_counter)}"
+        self.ident = ident
         cte, args = filtered_posts_cte(params)
         # Microseconds aggregate far faster than TIMESTAMPTZ values. Counting distinct
         # texts of every author costs several scans, so this pass only keeps a lower bound
@@ -195,13 +236,13 @@ class _AuthorPass:
         self._sql = f"""
             CREATE TEMP TABLE {self.table} AS
             WITH {cte}
-            SELECT p.platform, p.author AS handle, count(*) AS posts,
+            SELECT {ident.post()} AS akey, count(*) AS posts,
                    sum({ENGAGEMENT}) AS engagement,
                    count(*) FILTER (WHERE p.repost_of IS NOT NULL) AS reposts_made,
                    (max(epoch_us(p.created_at)) - min(epoch_us(p.created_at))) / 3.6e9
                        AS span_hours,
                    bit_count(bit_or(1::UBIGINT << (hash(p.text) % 64))) AS text_floor
-            FROM f p WHERE p.author IS NOT NULL GROUP BY ALL
+            FROM f p WHERE p.author IS NOT NULL GROUP BY {ident.post_groups()}
         """  # noqa: S608 - fixed fragments; values are bound
         self._args = args
         self._con = con
@@ -244,34 +285,39 @@ def _candidates(figures: _AuthorPass, leading: pa.Table, top: int) -> list[dict[
     (:func:`resonanz.insights.stance.author_counts`).
     """
     figures.wait()
+    ident = figures.ident
     view = f"insight_leading_{next(_counter)}"
     sql = f"""
         WITH s AS (SELECT * FROM {figures.table}),
-        ranked AS ({_ranked_sql(view, len(leading) < top)}),
+        g AS ({_ranked_sql(view, len(leading) < top)}),
+        ranked AS (
+            SELECT g.*, n.platform, n.handle FROM g JOIN ({ident.names("g")}) n USING (akey)
+            ORDER BY pagerank DESC, eng DESC, handle, platform LIMIT ?
+        ),
         t AS (
-            SELECT platform, handle, pagerank,
+            SELECT akey, pagerank,
                    row_number() OVER (ORDER BY pagerank DESC, eng DESC, handle, platform) AS pos
             FROM ranked
         ),
         -- Only these few authors leave the pass: the central ones, the active ones whose
         -- behaviour may be a bot's, and the active ones marked as bots.
         k AS (
-            SELECT platform, handle FROM t
+            SELECT akey FROM t
             UNION
-            SELECT s.platform, s.handle FROM s
-            WHERE s.posts >= 10 AND {_raw_bot_sql()} >= {_BOT_FLOOR}
+            SELECT s.akey FROM s WHERE s.posts >= 10 AND {_raw_bot_sql()} >= {_BOT_FLOOR}
             UNION
-            SELECT a.platform, a.handle FROM authors a
-            SEMI JOIN s ON s.platform = a.platform AND s.handle = a.handle
+            SELECT {ident.profile()} FROM authors a
+            SEMI JOIN s ON s.akey = {ident.profile()}
             WHERE a.is_bot OR a.stakeholder = 'bot'
         ),
-        ks AS (SELECT s.* FROM s SEMI JOIN k ON k.platform = s.platform AND k.handle = s.handle)
-        SELECT k.platform, k.handle, t.pos, t.pagerank, s.posts IS NOT NULL AS active,
+        kn AS ({ident.names("k")}),
+        ks AS (SELECT s.* FROM s SEMI JOIN k USING (akey))
+        SELECT k.akey, k.platform, k.handle, t.pos, t.pagerank, s.posts IS NOT NULL AS active,
                s.posts, s.engagement, s.reposts_made, s.span_hours,
                a.followers, a.is_bot, a.stakeholder
-        FROM k LEFT JOIN t ON t.platform = k.platform AND t.handle = k.handle
-        LEFT JOIN ks s ON s.platform = k.platform AND s.handle = k.handle
-        LEFT JOIN authors a ON a.platform = s.platform AND a.handle = s.handle
+        FROM kn k LEFT JOIN t USING (akey) LEFT JOIN ks s USING (akey)
+        LEFT JOIN authors a
+          ON s.posts IS NOT NULL AND a.platform = k.platform AND a.handle = k.handle
     """  # noqa: S608 - fixed fragments; values are bound
     cur = figures.cursor
     cur.register(view, leading)
@@ -282,33 +328,31 @@ def _candidates(figures: _AuthorPass, leading: pa.Table, top: int) -> list[dict[
 
 
 def _ranked_sql(view: str, small: bool) -> str:
-    """Return the SQL of the ``top`` (last parameter) most central authors, with their
+    """Return the SQL of the authors that can be among the most central, with their
     engagement; ``s`` holds every active author's figures, ``view`` the leading nodes.
 
     Every node of the graph outranks every author outside it (PageRank is positive), so
-    when ``view`` holds at least ``top`` nodes the others never make it, and only the
-    leading nodes need their engagement. In a ``small`` graph, the authors outside it
-    follow (as rank 0) by engagement.
+    when ``view`` holds at least as many nodes as wanted the others never make it, and
+    only the leading nodes need their engagement. In a ``small`` graph, the authors
+    outside it follow (as rank 0) by engagement.
     """
-    graph = f"""SELECT r.platform, r.handle, r.pagerank, coalesce(s.engagement, 0) AS eng
-        FROM {view} r LEFT JOIN s ON s.platform = r.platform AND s.handle = r.handle"""  # noqa: S608
+    graph = f"""SELECT r.akey, r.pagerank, coalesce(s.engagement, 0) AS eng
+        FROM {view} r LEFT JOIN s USING (akey)"""  # noqa: S608
     if small:
         graph += f"""
             UNION ALL
-            SELECT s.platform, s.handle, 0.0, s.engagement FROM s
-            ANTI JOIN {view} r ON r.platform = s.platform AND r.handle = s.handle
+            SELECT s.akey, 0.0, s.engagement FROM s ANTI JOIN {view} r USING (akey)
         """  # noqa: S608 - fixed names
-    order = "ORDER BY pagerank DESC, eng DESC, handle, platform LIMIT ?"
-    return f"SELECT * FROM ({graph}) {order}"  # noqa: S608 - fixed fragments
+    return graph
 
 
-def _rank_of(names: pa.Array, ranks: np.ndarray, keys: list[Key]) -> dict[Key, float]:
-    """Return the PageRank of ``keys`` (0 for authors outside the graph)."""
-    wanted = pa.array([f"{p}\t{h}" for p, h in keys], names.type)
+def _rank_of(names: pa.Array, ranks: np.ndarray, keys: list[Any]) -> list[float]:
+    """Return the PageRank of the authors ``keys`` (``akey``; 0 outside the graph)."""
+    wanted = pa.array(keys, names.type)
     # Looking every node up among the few keys hashes the keys, not the whole graph.
     at = pc.index_in(names, value_set=wanted).to_numpy(zero_copy_only=False)
     found = {int(at[i]): float(ranks[i]) for i in np.flatnonzero(~np.isnan(at))}
-    return {k: found.get(i, 0.0) for i, k in enumerate(keys)}
+    return [found.get(i, 0.0) for i in range(len(keys))]
 
 
 def bot_score(row: dict[str, Any]) -> float:
@@ -356,9 +400,10 @@ def compute(con: duckdb.DuckDBPyConnection, params: InsightParams) -> Influencer
     Stance lists are drawn from the most influential authors (50 × ``limit``), which keeps
     the work bounded on large graphs; bots are looked for among every active author.
     """
-    figures = _AuthorPass(con, params)
+    ident = Ident.of(con)
+    figures = _AuthorPass(con, params, ident)
     try:
-        names, ranks = _graph_ranks(con, params)
+        names, ranks = _graph_ranks(con, params, ident)
         size = 50 * params.limit
         rows = _candidates(figures, _leading(names, ranks, size), size)
     finally:
@@ -367,13 +412,13 @@ def compute(con: duckdb.DuckDBPyConnection, params: InsightParams) -> Influencer
     stats = {k: r for k, r in keyed.items() if r["active"]}
     kinds = topic_kinds(con)
     ours = [t for t, k in kinds.items() if k in ("brand", "product")]
-    texts, counts = author_counts(con, params, list(stats), ours)
+    texts, counts = author_counts(con, params, list(stats), ours, keyed=ident.keyed)
     for key, row in stats.items():
         row["distinct_texts"] = texts.get(key)
     top = [k for k, r in sorted(keyed.items(), key=lambda kr: kr[1]["pos"] or 0) if r["pos"]]
     flagged = [k for k, row in stats.items() if _maybe_bot(row) and bot_score(row) >= BOT_CUT]
     keys = list(dict.fromkeys([*top, *flagged]))
-    rank = _rank_of(names, ranks, keys)
+    rank = dict(zip(keys, _rank_of(names, ranks, [keyed[k]["akey"] for k in keys]), strict=True))
     people = {
         k: _entry(k, rank[k], {**stats[k], "counts": counts.get(k, {})} if k in stats else None)
         for k in keys

@@ -40,6 +40,34 @@ def key_usable(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(row and row[0])
 
 
+_AUTHORS_USABLE = """
+    SELECT (SELECT count(*) FROM author_key_clashes) = 0
+       AND NOT EXISTS (SELECT 1 FROM posts WHERE author_key IS NULL AND author IS NOT NULL)
+       AND NOT EXISTS (SELECT 1 FROM edges WHERE src_key IS NULL)
+       AND NOT EXISTS (SELECT 1 FROM edges WHERE dst_key IS NULL AND dst_author IS NOT NULL)
+       AND (SELECT count(*) FILTER (WHERE key_probe = hash('resonanz', 'probe')) = 1
+                   AND count(*) = 1
+            FROM matched_posts_hash)
+"""
+
+
+def author_keys_usable(con: duckdb.DuckDBPyConnection) -> bool:
+    """Tell whether grouping and joining authors on their numeric key alone is exact here.
+
+    That holds when no two registered authors share a key (``author_key_clashes`` is
+    empty), every post and edge has the keys of its authors, and the keys were computed by
+    this DuckDB's ``hash()`` (see :mod:`resonanz.store.author_keys`).
+    """
+    tables = con.execute(
+        "SELECT count(DISTINCT table_name) FROM duckdb_tables() "
+        "WHERE table_name IN ('author_key_clashes', 'matched_posts_hash') "
+        "AND database_name = current_database() AND schema_name = 'main'"
+    ).fetchall()
+    if tables[0][0] != 2:
+        return False
+    return bool(con.execute(_AUTHORS_USABLE).fetchall()[0][0])
+
+
 def post_match(con: duckdb.DuckDBPyConnection, post: str = "p", match: str = "m") -> str:
     """Return the SQL condition that pairs posts alias ``post`` with matches alias ``match``.
 

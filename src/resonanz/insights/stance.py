@@ -14,7 +14,7 @@ from typing import Any, Final
 
 import duckdb
 
-from resonanz.insights.keys import key_usable, match_condition
+from resonanz.insights.keys import author_keys_usable, key_usable, match_condition
 from resonanz.insights.params import InsightParams, fetch_dicts, filtered_posts_cte
 
 STANCE_CUT: Final = 0.25
@@ -41,56 +41,74 @@ def stance_of(pos: int, neg: int, posts: int) -> tuple[str, float]:
 
 
 def author_counts(
-    con: duckdb.DuckDBPyConnection, params: InsightParams, keys: list[Key], ours: list[str]
+    con: duckdb.DuckDBPyConnection,
+    params: InsightParams,
+    keys: list[Key],
+    ours: list[str],
+    *,
+    keyed: bool | None = None,
 ) -> tuple[dict[Key, int], dict[Key, Counts]]:
     """Return per author the number of distinct texts, and the sentiment counts of their
     posts about us and about each topic, from one pass over the posts of those authors.
 
     ``ours`` are the brand and product topics; empty means every post is about us.
+    ``keyed`` says whether the posts' numeric author key is exact in this store (see
+    :func:`resonanz.insights.keys.author_keys_usable`, which decides when not given).
     """
     if not keys:
         return {}, {}
+    if keyed is None:
+        keyed = author_keys_usable(con)
     cte, args = filtered_posts_cte(params)
     # the post's identity in the joins: its numeric key where that is exact (insights/keys.py)
     by_key = key_usable(con)
     ident = "post_key" if by_key else "platform, native_id"
     # the post's identity beside its platform; reading native_id too would cost a column
     # of text from every post
-    key_col = "post_key, " if by_key else "native_id, "
+    key_col = "post_key" if by_key else "native_id"
+    # the author's: one 64-bit column where exact, else the two text columns
+    akey = "hash(platform, handle)" if keyed else "platform || chr(9) || handle"
+    post_akey = "p.author_key" if keyed else "p.platform || chr(9) || p.author"
     sql = f"""
         WITH {cte},
-        c AS (SELECT UNNEST(?::VARCHAR[]) AS platform, UNNEST(?::VARCHAR[]) AS handle),
+        c AS (
+            SELECT platform, handle, {akey} AS akey
+            FROM (SELECT UNNEST(?::VARCHAR[]) AS platform, UNNEST(?::VARCHAR[]) AS handle)
+        ),
         cp AS (
-            SELECT p.platform, p.{key_col}author, p.sentiment, p.text FROM f p
-            SEMI JOIN c ON c.platform = p.platform AND c.handle = p.author
+            SELECT {post_akey} AS akey, p.platform, p.{key_col}, p.sentiment, p.text
+            FROM f p SEMI JOIN c ON c.akey = {post_akey}
         ),
         pm AS (
-            SELECT cp.platform, cp.{key_col}author, cp.sentiment, m.topic
+            SELECT cp.akey, cp.platform, cp.{key_col}, cp.sentiment, m.topic
             FROM matches m JOIN cp ON {match_condition(by_key, "cp")}
         ),
         hit AS (SELECT DISTINCT {ident} FROM pm WHERE list_contains(?, topic)),
         about AS (
             SELECT cp.* FROM cp
             WHERE len(?::VARCHAR[]) = 0 OR ({ident}) IN (SELECT ({ident}) FROM hit)
+        ),
+        x AS (
+            SELECT akey, 'texts' AS part, NULL::VARCHAR AS topic,
+                   count(DISTINCT text) AS posts, 0 AS pos, 0 AS neg
+            FROM cp GROUP BY ALL
+            UNION ALL
+            SELECT akey, 'us' AS part, NULL::VARCHAR AS topic, count(*) AS posts,
+                   count(*) FILTER (WHERE sentiment = 'positive') AS pos,
+                   count(*) FILTER (WHERE sentiment = 'negative') AS neg
+            FROM about GROUP BY ALL
+            UNION ALL
+            SELECT akey, 'topic' AS part, topic, count(*) AS posts,
+                   count(*) FILTER (WHERE sentiment = 'positive') AS pos,
+                   count(*) FILTER (WHERE sentiment = 'negative') AS neg
+            FROM pm GROUP BY ALL
         )
-        SELECT platform, author, 'texts' AS part, NULL::VARCHAR AS topic,
-               count(DISTINCT text) AS posts, 0 AS pos, 0 AS neg
-        FROM cp GROUP BY ALL
-        UNION ALL
-        SELECT platform, author, 'us' AS part, NULL::VARCHAR AS topic, count(*) AS posts,
-               count(*) FILTER (WHERE sentiment = 'positive') AS pos,
-               count(*) FILTER (WHERE sentiment = 'negative') AS neg
-        FROM about GROUP BY ALL
-        UNION ALL
-        SELECT platform, author, 'topic' AS part, topic, count(*) AS posts,
-               count(*) FILTER (WHERE sentiment = 'positive') AS pos,
-               count(*) FILTER (WHERE sentiment = 'negative') AS neg
-        FROM pm GROUP BY ALL
+        SELECT c.platform, c.handle AS author, x.* EXCLUDE (akey) FROM x JOIN c USING (akey)
     """  # noqa: S608 - fixed fragments; values are bound
-    keyed = [[k[0] for k in keys], [k[1] for k in keys]]
+    wanted = [[k[0] for k in keys], [k[1] for k in keys]]
     texts: dict[Key, int] = {}
     out: dict[Key, Counts] = {}
-    for row in fetch_dicts(con, sql, [*args, *keyed, ours, ours]):
+    for row in fetch_dicts(con, sql, [*args, *wanted, ours, ours]):
         key = (str(row["platform"]), str(row["author"]))
         if row["part"] == "texts":
             texts[key] = int(row["posts"])

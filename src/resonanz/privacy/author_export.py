@@ -10,6 +10,7 @@ from resonanz.privacy.cascade import AUTHOR_REFS, DOOMED, POST_REFS, Ref, column
 from resonanz.privacy.forget import names_author
 from resonanz.privacy.salt import canonical_handle, subject_hash
 from resonanz.records import utcnow
+from resonanz.store.author_keys import INTERNAL
 
 
 def export_author(
@@ -64,8 +65,10 @@ def _fetch(con: duckdb.DuckDBPyConnection, sql: str, params: list[object]) -> li
     names = [d[0] for d in cur.description or ()]
     rows = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
     for row in rows:
-        # the store's internal hash of (platform, native_id) is not the person's data
-        row.pop("post_key", None)
+        # the store's internal hashes of a post's or an author's identity are not the
+        # person's data
+        for key in INTERNAL:
+            row.pop(key, None)
     return rows
 
 

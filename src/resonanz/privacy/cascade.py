@@ -123,6 +123,12 @@ def delete_author_rows(
         if has(schema, ref):
             where = f"{ref.platform} = ? AND lower(ltrim({ref.key}, '@')) = ?"
             _add(counts, ref.table, _run(con, ref.table, where, [platform, handle], count_only))
+    if "author_keys" in schema and not count_only:
+        # the register of keyed authors (store/author_keys.py) names the person too
+        con.execute(
+            "DELETE FROM author_keys WHERE platform = ? AND lower(ltrim(handle, '@')) = ?",
+            [platform, handle],
+        )
     return counts
 
 

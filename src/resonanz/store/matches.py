@@ -19,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from resonanz.store import post_keys
+from resonanz.store import author_keys, post_keys
 
 _KEYS: Final = ["platform", "native_id", "topic"]
 #: The key of a post; DuckDB's ``hash`` may change between versions, hence the probe.
@@ -132,13 +132,15 @@ def check_keys(con: duckdb.DuckDBPyConnection) -> None:
     when it opens the store. The keys of ``matches`` are computed when read and follow by
     themselves; the stored ones (``matched_posts``, ``posts.post_key``) are recomputed, in
     one transaction with the new probe, so that readers never see new keys beside an old
-    probe. Posts stored without a key get theirs too.
+    probe. Posts stored without a key get theirs too, and posts and edges without their
+    authors' keys (:func:`resonanz.store.author_keys.fill_missing`).
     """
     rows = con.execute(
         f"SELECT count(*) FILTER (WHERE key_probe = {_PROBE}), count(*) FROM matched_posts_hash"  # noqa: S608
     ).fetchall()
     if rows == [(1, 1)]:
         post_keys.fill_missing(con)
+        author_keys.fill_missing(con)
         return
     con.execute("BEGIN TRANSACTION")
     try:

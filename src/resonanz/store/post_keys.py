@@ -16,15 +16,19 @@ from typing import Final
 import duckdb
 import pyarrow as pa
 
+from resonanz.store import author_keys
+
 #: What :func:`stored_copies` returns.
 _COPIES: Final = pa.schema(
     [("post_key", pa.uint64()), ("platform", pa.string()), ("native_id", pa.string())]
 )
 #: The key of a post, over a table alias's columns.
 KEY_SQL: Final = "hash({0}.platform, {0}.native_id)"
-#: Every column of one table but the key: it is internal (it depends on the DuckDB version)
-#: and stays out of what users see and export. Works on stores from before the key, too.
-PUBLIC_COLUMNS_SQL: Final = "COLUMNS(lambda c: c <> 'post_key')"
+#: Every column of one table but the keys: they are internal (they depend on the DuckDB
+#: version) and stay out of what users see and export. Works on stores from before them, too.
+PUBLIC_COLUMNS_SQL: Final = (
+    f"COLUMNS(lambda c: NOT list_contains({sorted(author_keys.INTERNAL)}, c))"
+)
 
 
 def stored_copies(con: duckdb.DuckDBPyConnection, view: str) -> pa.Table:
@@ -93,11 +97,13 @@ def upsert_keyed(
         same = "s.platform = i.platform AND s.native_id = i.native_id"
         _record_clashes(con)
         known = _count(con, f"__incoming i SEMI JOIN __candidates s ON {same}")
+        author = author_keys.key_sql("i.platform", "i.author")
         con.execute(
-            f"INSERT INTO posts ({col_list}, post_key) "  # noqa: S608 - fixed names
-            f"SELECT {col_list}, {KEY_SQL.format('i')} FROM __incoming i "
+            f"INSERT INTO posts ({col_list}, post_key, author_key) "  # noqa: S608 - fixed names
+            f"SELECT {col_list}, {KEY_SQL.format('i')}, {author} FROM __incoming i "
             f"ANTI JOIN __candidates s ON {same}"
         )
+        author_keys.register(con, "SELECT platform, author AS handle FROM __incoming")
         new = int(rows.num_rows) - known
         if sets and new < rows.num_rows:
             _update(con, same, sets, heavy)
@@ -120,6 +126,8 @@ def _update(
         "t.post_key = excluded.post_key AND t.platform = excluded.platform "
         "AND t.native_id = excluded.native_id"
     )
+    if "author" in sets:  # the author's key follows the author
+        sets = {**sets, "author_key": author_keys.key_sql("t.platform", f"({sets['author']})")}
     lists = [c for c in heavy if c in sets]
     light = [f"{c} = {value}" for c, value in sets.items() if c not in lists]
     if lists:
@@ -159,9 +167,11 @@ def _record_clashes(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def rehash(con: duckdb.DuckDBPyConnection) -> None:
-    """Compute every post's key and the clash register again (after a change of hash())."""
+    """Compute every post's and author's key and the clash registers again (after a change
+    of hash())."""
     con.execute(f"UPDATE posts SET post_key = {KEY_SQL.format('posts')}")  # noqa: S608
     _refill_clashes(con)
+    author_keys.rehash(con)
 
 
 def fill_missing(con: duckdb.DuckDBPyConnection) -> None:

@@ -21,6 +21,7 @@ from resonanz.records import (
     conform,
     utcnow,
 )
+from resonanz.store import author_keys
 from resonanz.store.matches import insert_matches as store_matches
 from resonanz.store.post_keys import key_span, upsert_keyed
 
@@ -248,7 +249,8 @@ def insert_edges(con: duckdb.DuckDBPyConnection, edges: pa.Table) -> int:
         before = _count(con, "edges")
         con.execute(
             """
-            INSERT INTO edges
+            INSERT INTO edges (platform, kind, src_author, dst_author, post_id, target_post_id,
+                               created_at, src_key, dst_key)
             WITH incoming AS (
                 SELECT DISTINCT ON (e.platform, e.kind, e.post_id,
                                     coalesce(e.dst_author, a.author), e.target_post_id)
@@ -266,7 +268,10 @@ def insert_edges(con: duckdb.DuckDBPyConnection, edges: pa.Table) -> int:
                 FROM edges x
                 WHERE x.post_id IN (SELECT post_id FROM __edges_in)
             )
-            SELECT * FROM incoming i
+            SELECT i.*, hash(i.platform, i.src_author),
+                   CASE WHEN i.dst_author IS NULL THEN NULL
+                        ELSE hash(i.platform, i.dst_author) END
+            FROM incoming i
             WHERE NOT EXISTS (
                 SELECT 1 FROM stored x
                 WHERE x.platform = i.platform AND x.kind = i.kind AND x.post_id = i.post_id
@@ -274,6 +279,12 @@ def insert_edges(con: duckdb.DuckDBPyConnection, edges: pa.Table) -> int:
                   AND x.target_post_id IS NOT DISTINCT FROM i.target_post_id
             )
             """
+        )
+        # authors of target posts are stored posts' authors, registered already
+        author_keys.register(
+            con,
+            "SELECT platform, src_author AS handle FROM __edges_in "
+            "UNION ALL SELECT platform, dst_author FROM __edges_in",
         )
         return _count(con, "edges") - before
     finally:

@@ -1,0 +1,120 @@
+"""Keep the numeric author keys and the registers of keyed authors and of their clashes.
+
+An author's key is ``hash(platform, handle)`` (migration 0084). ``posts.author_key`` holds
+the key of a post's author, ``edges.src_key`` and ``edges.dst_key`` those of an edge's
+ends: insights group and join authors on one 64-bit column instead of two text columns.
+A 64-bit hash is not unique, so ``author_keys`` lists every (platform, handle) that got a
+key, and ``author_key_clashes`` every key that two of them share; grouping by the key
+alone is exact while that table is empty (:func:`resonanz.insights.keys.author_keys_usable`).
+
+The writers of posts and edges call :func:`register` with each batch's authors;
+:func:`fill_missing` keys the rows that plain SQL wrote without a key. The register may
+keep an author that no row names any more (a renamed or forgotten one is removed where
+known): that can only report a clash that is none, which costs speed, never an answer.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import duckdb
+
+
+def key_sql(platform: str, handle: str) -> str:
+    """Return the SQL of the key of the author ``handle`` on ``platform`` (NULL for none).
+
+    >>> key_sql("p.platform", "p.author")
+    'CASE WHEN p.author IS NULL THEN NULL ELSE hash(p.platform, p.author) END'
+    """
+    return f"CASE WHEN {handle} IS NULL THEN NULL ELSE hash({platform}, {handle}) END"
+
+
+#: The columns that hold author keys: (table, key column, platform column, handle column).
+KEYED: Final = (
+    ("posts", "author_key", "platform", "author"),
+    ("edges", "src_key", "platform", "src_author"),
+    ("edges", "dst_key", "platform", "dst_author"),
+)
+#: Columns internal to the store: they depend on the DuckDB version and stay out of what
+#: users see and export.
+INTERNAL: Final = frozenset({"post_key", "author_key", "src_key", "dst_key"})
+
+
+def register(con: duckdb.DuckDBPyConnection, pairs: str) -> None:
+    """Add the authors that the query ``pairs`` lists (columns ``platform, handle``) to
+    ``author_keys``, and the keys they share with another author to ``author_key_clashes``.
+
+    The register is scanned past a hash table of the batch's keys, so the cost follows the
+    batch and one narrow column of the register.
+    """
+    incoming = con.sql(
+        "SELECT DISTINCT hash(platform, handle) AS author_key, platform, handle "  # noqa: S608
+        f"FROM ({pairs}) a WHERE handle IS NOT NULL"
+    ).to_arrow_table()
+    if incoming.num_rows == 0:
+        return
+    con.register("__authors_in", incoming)
+    try:
+        known = con.sql(
+            "SELECT r.author_key, r.platform, r.handle FROM author_keys r "
+            "SEMI JOIN __authors_in i ON r.author_key = i.author_key"
+        ).to_arrow_table()
+        con.register("__authors_known", known)
+        con.execute(
+            """
+            INSERT INTO author_key_clashes
+            SELECT author_key FROM (SELECT * FROM __authors_in UNION SELECT * FROM __authors_known)
+            GROUP BY author_key HAVING count(*) > 1
+            EXCEPT SELECT author_key FROM author_key_clashes
+            """
+        )
+        con.execute(
+            "INSERT INTO author_keys SELECT i.* FROM __authors_in i "
+            "ANTI JOIN __authors_known k ON k.platform = i.platform AND k.handle = i.handle"
+        )
+    finally:
+        con.complete()
+        con.unregister("__authors_known")
+        con.unregister("__authors_in")
+
+
+#: Rows keyed per statement by :func:`fill_missing`: an UPDATE holds its new values in
+#: memory until the commit, about 100 bytes a row.
+SLICE: Final = 250_000
+
+
+def fill_missing(con: duckdb.DuckDBPyConnection, rows: int = SLICE) -> None:
+    """Key and register the authors of rows written without their key (by plain SQL, or
+    stored before the keys), ``rows`` rows at a time.
+
+    Outside a transaction every slice commits by itself, so a store of any size is keyed
+    within the writer's memory limit; an interrupted run resumes where it stopped.
+    """
+    for table, key, platform, handle in KEYED:
+        missing = f"{key} IS NULL AND {handle} IS NOT NULL"
+        span = con.execute(
+            f"SELECT min(rowid), max(rowid) FROM {table} WHERE {missing}"  # noqa: S608
+        ).fetchall()[0]
+        if span[0] is None:
+            continue
+        for first in range(int(span[0]), int(span[1]) + 1, rows):
+            where = f"{missing} AND rowid BETWEEN {first} AND {first + rows - 1}"
+            pairs = f"SELECT {platform} AS platform, {handle} AS handle FROM {table}"  # noqa: S608
+            register(con, f"{pairs} WHERE {where}")
+            con.execute(
+                f"UPDATE {table} SET {key} = hash({platform}, {handle}) WHERE {where}"  # noqa: S608
+            )
+    con.complete()
+
+
+def rehash(con: duckdb.DuckDBPyConnection) -> None:
+    """Compute every author key and the clash register again (after a change of hash())."""
+    fill_missing(con)  # rows written by plain SQL join the register first
+    for table, key, platform, handle in KEYED:
+        con.execute(f"UPDATE {table} SET {key} = {key_sql(platform, handle)}")  # noqa: S608
+    con.execute("UPDATE author_keys SET author_key = hash(platform, handle)")
+    con.execute("DELETE FROM author_key_clashes")
+    con.execute(
+        "INSERT INTO author_key_clashes "
+        "SELECT author_key FROM author_keys GROUP BY author_key HAVING count(*) > 1"
+    )
