@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Final
 
 import duckdb
+import pyarrow as pa
 
 
 def key_sql(platform: str, handle: str) -> str:
@@ -44,16 +45,27 @@ def register(con: duckdb.DuckDBPyConnection, pairs: str) -> None:
     """Add the authors that the query ``pairs`` lists (columns ``platform, handle``) to
     ``author_keys``, and the keys they share with another author to ``author_key_clashes``.
 
-    The register is scanned past a hash table of the batch's keys, so the cost follows the
-    batch and one narrow column of the register.
+    One join of the batch with the register finds what needs work: authors without a
+    registered key, and keys registered for another author. Most authors of a batch are
+    registered already, so that is mostly nothing, and only the few rows found are
+    compared further.
     """
-    incoming = con.sql(
-        "SELECT DISTINCT hash(platform, handle) AS author_key, platform, handle "  # noqa: S608
-        f"FROM ({pairs}) a WHERE handle IS NOT NULL"
+    found = con.sql(
+        f"""
+        SELECT DISTINCT i.author_key, i.platform, i.handle
+        FROM (SELECT platform, handle, hash(platform, handle) AS author_key
+              FROM ({pairs}) a WHERE handle IS NOT NULL) i
+        LEFT JOIN author_keys r ON r.author_key = i.author_key
+        WHERE r.author_key IS NULL OR r.platform <> i.platform OR r.handle <> i.handle
+        """  # noqa: S608 - fixed fragments
     ).to_arrow_table()
-    if incoming.num_rows == 0:
-        return
-    con.register("__authors_in", incoming)
+    if found.num_rows:
+        _settle(con, found)
+
+
+def _settle(con: duckdb.DuckDBPyConnection, found: pa.Table) -> None:
+    """Register the new authors among ``found`` and list the keys that clash."""
+    con.register("__authors_in", found)
     try:
         known = con.sql(
             "SELECT r.author_key, r.platform, r.handle FROM author_keys r "
