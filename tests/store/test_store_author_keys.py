@@ -176,3 +176,21 @@ def test_the_keys_stay_out_of_exports(workspace: Workspace, tmp_path: Path) -> N
     exported = pq.read_table(lake)
     assert exported.num_rows == 2 and not internal & set(exported.column_names)
     assert isinstance(exported, pa.Table)
+
+
+def test_keys_of_another_hash_function_are_recomputed_when_opened(workspace: Workspace) -> None:
+    with workspace.open(write=True) as store, store.transaction():
+        store.upsert_posts(to_table([post("1", "ann"), post("2", "bo")], POST_SCHEMA))
+        store.insert_edges(to_table([edge("reply", "bo", None, "2", "1")], EDGE_SCHEMA))
+    # What a store written by a DuckDB with another hash() looks like, caught in the middle
+    # of recomputing its keys: the probe is gone, some keys are new and some old.
+    with duckdb.connect(str(workspace.folder / "resonanz.duckdb")) as con:
+        con.execute("UPDATE posts SET author_key = author_key + 1 WHERE native_id = '1'")
+        con.execute("UPDATE edges SET src_key = src_key + 1, dst_key = dst_key + 1")
+        con.execute("UPDATE author_keys SET author_key = author_key + 1")
+        con.execute("DELETE FROM matched_posts_hash")
+        assert not author_keys_usable(con)
+    with workspace.open(write=True) as store:
+        keys_right(store.con)
+        assert author_keys_usable(store.con)
+        assert store.count("author_keys") == 2

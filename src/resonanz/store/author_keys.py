@@ -20,6 +20,8 @@ from typing import Final
 import duckdb
 import pyarrow as pa
 
+from resonanz.store.slices import SLICE, update_in_slices
+
 
 def key_sql(platform: str, handle: str) -> str:
     """Return the SQL of the key of the author ``handle`` on ``platform`` (NULL for none).
@@ -90,11 +92,6 @@ def _settle(con: duckdb.DuckDBPyConnection, found: pa.Table) -> None:
         con.unregister("__authors_in")
 
 
-#: Rows keyed per statement by :func:`fill_missing`: an UPDATE holds its new values in
-#: memory until the commit, about 100 bytes a row.
-SLICE: Final = 250_000
-
-
 def fill_missing(con: duckdb.DuckDBPyConnection, rows: int = SLICE) -> None:
     """Key and register the authors of rows written without their key (by plain SQL, or
     stored before the keys), ``rows`` rows at a time.
@@ -120,11 +117,12 @@ def fill_missing(con: duckdb.DuckDBPyConnection, rows: int = SLICE) -> None:
 
 
 def rehash(con: duckdb.DuckDBPyConnection) -> None:
-    """Compute every author key and the clash register again (after a change of hash())."""
+    """Compute every author key and the clash register again (after a change of hash()),
+    in slices (see :func:`resonanz.store.slices.update_in_slices`)."""
     fill_missing(con)  # rows written by plain SQL join the register first
     for table, key, platform, handle in KEYED:
-        con.execute(f"UPDATE {table} SET {key} = {key_sql(platform, handle)}")  # noqa: S608
-    con.execute("UPDATE author_keys SET author_key = hash(platform, handle)")
+        update_in_slices(con, table, f"{key} = {key_sql(platform, handle)}")
+    update_in_slices(con, "author_keys", "author_key = hash(platform, handle)")
     con.execute("DELETE FROM author_key_clashes")
     con.execute(
         "INSERT INTO author_key_clashes "

@@ -126,14 +126,17 @@ def register_topic_posts(con: duckdb.DuckDBPyConnection, topic: str) -> None:
 
 
 def check_keys(con: duckdb.DuckDBPyConnection) -> None:
-    """Compute the post keys again when this DuckDB hashes differently from the one before.
+    """Compute the post and author keys again when this DuckDB hashes differently from the
+    one before.
 
     The hash function can only change with the DuckDB library, so the writer checks once,
     when it opens the store. The keys of ``matches`` are computed when read and follow by
-    themselves; the stored ones (``matched_posts``, ``posts.post_key``) are recomputed, in
-    one transaction with the new probe, so that readers never see new keys beside an old
-    probe. Posts stored without a key get theirs too, and posts and edges without their
-    authors' keys (:func:`resonanz.store.author_keys.fill_missing`).
+    themselves; the stored ones (``matched_posts``, ``posts.post_key``, the author keys)
+    are recomputed. The probe goes first and comes back last: without it, readers use the
+    text keys (insights/keys.py), so the keys can be recomputed in slices that each commit
+    by themselves, within the writer's memory limit at any size, and an interrupted run
+    starts again at the next open. Posts stored without a key get theirs too, and posts
+    and edges without their authors' keys (:func:`resonanz.store.author_keys.fill_missing`).
     """
     rows = con.execute(
         f"SELECT count(*) FILTER (WHERE key_probe = {_PROBE}), count(*) FROM matched_posts_hash"  # noqa: S608
@@ -142,18 +145,16 @@ def check_keys(con: duckdb.DuckDBPyConnection) -> None:
         post_keys.fill_missing(con)
         author_keys.fill_missing(con)
         return
+    con.execute("DELETE FROM matched_posts_hash")
+    post_keys.rehash(con)
     con.execute("BEGIN TRANSACTION")
     try:
-        _rehash(con)
+        con.execute("DELETE FROM matched_posts")
+        con.execute(
+            "INSERT INTO matched_posts SELECT DISTINCT hash(platform, native_id) FROM matches"
+        )
+        con.execute(f"INSERT INTO matched_posts_hash VALUES ({_PROBE})")  # noqa: S608
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
-
-
-def _rehash(con: duckdb.DuckDBPyConnection) -> None:
-    post_keys.rehash(con)
-    con.execute("DELETE FROM matched_posts")
-    con.execute("INSERT INTO matched_posts SELECT DISTINCT hash(platform, native_id) FROM matches")
-    con.execute("DELETE FROM matched_posts_hash")
-    con.execute(f"INSERT INTO matched_posts_hash VALUES ({_PROBE})")  # noqa: S608

@@ -17,6 +17,7 @@ import duckdb
 import pyarrow as pa
 
 from resonanz.store import author_keys
+from resonanz.store.slices import update_in_slices
 
 #: What :func:`stored_copies` returns.
 _COPIES: Final = pa.schema(
@@ -168,8 +169,8 @@ def _record_clashes(con: duckdb.DuckDBPyConnection) -> None:
 
 def rehash(con: duckdb.DuckDBPyConnection) -> None:
     """Compute every post's and author's key and the clash registers again (after a change
-    of hash())."""
-    con.execute(f"UPDATE posts SET post_key = {KEY_SQL.format('posts')}")  # noqa: S608
+    of hash()), in slices (see :func:`resonanz.store.slices.update_in_slices`)."""
+    update_in_slices(con, "posts", f"post_key = {KEY_SQL.format('posts')}")
     _refill_clashes(con)
     author_keys.rehash(con)
 
