@@ -9,7 +9,8 @@ competitor topic: the stance toward that competitor); see :mod:`resonanz.insight
 The database does the heavy lifting: it aggregates the edges and every author's figures
 (on a second connection, while the graph is ranked), and picks the candidates (the most
 central authors and the likely bots); only those few rows come back to Python, which scores
-bots and stances on them.
+bots and stances on them. Authors are grouped and joined by their numeric key where that
+is exact in the store, else by their text key (:class:`Ident`).
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ known): that can only report a clash that is none, which costs speed, never an a
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Final
 
 import duckdb
@@ -100,20 +101,20 @@ def fill_missing(con: duckdb.DuckDBPyConnection, rows: int = SLICE) -> None:
     within the writer's memory limit; an interrupted run resumes where it stopped.
     """
     for table, key, platform, handle in KEYED:
-        missing = f"{key} IS NULL AND {handle} IS NOT NULL"
-        span = con.execute(
-            f"SELECT min(rowid), max(rowid) FROM {table} WHERE {missing}"  # noqa: S608
-        ).fetchall()[0]
-        if span[0] is None:
-            continue
-        for first in range(int(span[0]), int(span[1]) + 1, rows):
-            where = f"{missing} AND rowid BETWEEN {first} AND {first + rows - 1}"
-            pairs = f"SELECT {platform} AS platform, {handle} AS handle FROM {table}"  # noqa: S608
-            register(con, f"{pairs} WHERE {where}")
-            con.execute(
-                f"UPDATE {table} SET {key} = hash({platform}, {handle}) WHERE {where}"  # noqa: S608
-            )
+        pairs = f"SELECT {platform} AS platform, {handle} AS handle FROM {table}"  # noqa: S608
+        update_in_slices(
+            con,
+            table,
+            f"{key} = hash({platform}, {handle})",
+            f"{key} IS NULL AND {handle} IS NOT NULL",
+            rows,
+            before=partial(_register_slice, con, pairs),
+        )
     con.complete()
+
+
+def _register_slice(con: duckdb.DuckDBPyConnection, pairs: str, part: str) -> None:
+    register(con, f"{pairs} WHERE {part}")
 
 
 def rehash(con: duckdb.DuckDBPyConnection) -> None:

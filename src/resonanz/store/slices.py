@@ -7,6 +7,7 @@ at a time outside a transaction, each slice commits by itself and memory stays b
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Final
 
 import duckdb
@@ -21,10 +22,12 @@ def update_in_slices(
     assignment: str,
     where: str = "TRUE",
     rows: int = SLICE,
+    before: Callable[[str], None] | None = None,
 ) -> None:
     """Run ``UPDATE table SET assignment WHERE where`` ``rows`` rows (by rowid) at a time.
 
-    ``table``, ``assignment`` and ``where`` are fixed SQL of the caller, never user input.
+    ``before`` is called with each slice's condition ahead of its update. ``table``,
+    ``assignment`` and ``where`` are fixed SQL of the caller, never user input.
     """
     span = con.execute(
         f"SELECT min(rowid), max(rowid) FROM {table} WHERE {where}"  # noqa: S608 - fixed SQL
@@ -32,7 +35,7 @@ def update_in_slices(
     if span[0] is None:
         return
     for first in range(int(span[0]), int(span[1]) + 1, rows):
-        con.execute(
-            f"UPDATE {table} SET {assignment} "  # noqa: S608 - fixed SQL
-            f"WHERE ({where}) AND rowid BETWEEN {first} AND {first + rows - 1}"
-        )
+        part = f"({where}) AND rowid BETWEEN {first} AND {first + rows - 1}"
+        if before is not None:
+            before(part)
+        con.execute(f"UPDATE {table} SET {assignment} WHERE {part}")  # noqa: S608 - fixed SQL

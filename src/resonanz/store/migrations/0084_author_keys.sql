@@ -12,7 +12,6 @@
 -- only while that table is empty; readers fall back to the text key otherwise
 -- (insights/keys.py). The writers keep both tables (store/author_keys.py).
 
-
 ALTER TABLE posts ADD COLUMN author_key UBIGINT;
 ALTER TABLE edges ADD COLUMN src_key UBIGINT;
 ALTER TABLE edges ADD COLUMN dst_key UBIGINT;
