@@ -281,3 +281,19 @@ def test_a_clash_of_keys_turns_the_key_off_and_changes_no_answer(
         assert not author_keys_usable(con)
         assert not influencers.Ident.of(con).keyed
         assert influencers.compute(con, params) == keyed
+
+
+def test_keys_without_registered_authors_are_not_used(world_con: Any) -> None:
+    """Parquet files may bring an author_key column; without the register the text key is
+    used (a lake's tables are views over such files)."""
+    posts = world_con.sql("SELECT * FROM posts").to_arrow_table()
+    assert posts.column("author_key").null_count == 0
+    con = duckdb.connect()
+    try:
+        migrate(con)
+        con.execute("DROP TABLE posts")
+        con.complete()
+        con.register("posts", posts)
+        assert not author_keys_usable(con)
+    finally:
+        con.close()

@@ -30,8 +30,12 @@ _POSTS_KEYED = """
     (SELECT count(*) FROM post_key_clashes) = 0
     AND NOT EXISTS (SELECT 1 FROM posts WHERE post_key IS NULL)
 """
+#: The register must hold the authors too (names are read from it); a store whose keys came
+#: from elsewhere (a lake's Parquet files) has an empty one.
 _AUTHORS_KEYED = """
     (SELECT count(*) FROM author_key_clashes) = 0
+    AND (EXISTS (SELECT 1 FROM author_keys)
+         OR NOT EXISTS (SELECT 1 FROM posts WHERE author IS NOT NULL))
     AND NOT EXISTS (SELECT 1 FROM posts WHERE author_key IS NULL AND author IS NOT NULL)
     AND NOT EXISTS (SELECT 1 FROM edges WHERE src_key IS NULL)
     AND NOT EXISTS (SELECT 1 FROM edges WHERE dst_key IS NULL AND dst_author IS NOT NULL)
