@@ -3,6 +3,8 @@ graph numbering and PageRank, rank look-up, and per-author text and stance count
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -223,8 +225,9 @@ def test_candidates_match_a_plain_query(
     assert places == list(range(1, min(top, len(places)) + 1)) and places
 
 
-def test_author_pass_runs_on_the_callers_connection_where_needed(world_con: Any) -> None:
-    """Posts registered on one connection only: the second connection cannot read them."""
+@contextmanager
+def _posts_only(world_con: Any) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A new database whose posts are the world's, registered on its connection only."""
     posts = world_con.sql("SELECT * FROM posts").to_arrow_table()
     con = duckdb.connect()
     try:
@@ -232,6 +235,14 @@ def test_author_pass_runs_on_the_callers_connection_where_needed(world_con: Any)
         con.execute("DROP TABLE posts")
         con.complete()
         con.register("posts", posts)
+        yield con
+    finally:
+        con.close()
+
+
+def test_author_pass_runs_on_the_callers_connection_where_needed(world_con: Any) -> None:
+    """Posts registered on one connection only: the second connection cannot read them."""
+    with _posts_only(world_con) as con:
         params = InsightParams(until=END, own_accounts=OWN)
         figures = influencers._AuthorPass(con, params, influencers.Ident(keyed=True))
         try:
@@ -246,8 +257,6 @@ def test_author_pass_runs_on_the_callers_connection_where_needed(world_con: Any)
             [END],
         ).fetchall()
         assert found == plain
-    finally:
-        con.close()
 
 
 def test_author_pass_closes_before_it_is_needed(world_con: Any) -> None:
@@ -286,14 +295,7 @@ def test_a_clash_of_keys_turns_the_key_off_and_changes_no_answer(
 def test_keys_without_registered_authors_are_not_used(world_con: Any) -> None:
     """Parquet files may bring an author_key column; without the register the text key is
     used (a lake's tables are views over such files)."""
-    posts = world_con.sql("SELECT * FROM posts").to_arrow_table()
-    assert posts.column("author_key").null_count == 0
-    con = duckdb.connect()
-    try:
-        migrate(con)
-        con.execute("DROP TABLE posts")
-        con.complete()
-        con.register("posts", posts)
+    with _posts_only(world_con) as con:
+        keyed = con.execute("SELECT count(*) FROM posts WHERE author_key IS NULL").fetchall()
+        assert keyed == [(0,)]
         assert not author_keys_usable(con)
-    finally:
-        con.close()
