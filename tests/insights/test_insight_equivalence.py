@@ -12,6 +12,7 @@ import pytest
 from synthetic_world import END
 
 from resonanz.insights import InsightParams, feedback, goals, influencers, response_times
+from resonanz.insights.keys import Ident
 from resonanz.insights.params import (
     ENGAGEMENT,
     bucket_sql,
@@ -154,12 +155,12 @@ def _check_all(con: Any, params: InsightParams) -> None:
 def _check_candidates(con: Any, params: InsightParams) -> None:
     """The exact distinct-text counts and the bot candidates match a plain count, with
     authors told apart by their numeric key and by their text key."""
-    assert influencers.Ident.of(con).keyed  # the store's writers keyed every author
-    for ident in (influencers.Ident(keyed=True), influencers.Ident(keyed=False)):
+    assert Ident.of(con).keyed  # the store's writers keyed every author
+    for ident in (Ident(keyed=True), Ident(keyed=False)):
         _check_candidates_by(con, params, ident)
 
 
-def _check_candidates_by(con: Any, params: InsightParams, ident: influencers.Ident) -> None:
+def _check_candidates_by(con: Any, params: InsightParams, ident: Ident) -> None:
     names, ranks = influencers._graph_ranks(con, params, ident)
     figures = influencers._AuthorPass(con, params, ident)
     try:
@@ -167,7 +168,7 @@ def _check_candidates_by(con: Any, params: InsightParams, ident: influencers.Ide
     finally:
         figures.close()
     active = [(str(r["platform"]), str(r["handle"])) for r in rows if r["active"]]
-    texts, _ = author_counts(con, params, active, [], keyed=ident.keyed)
+    texts, _ = author_counts(con, params, active, [], ident=ident)
     cte, args = filtered_posts_cte(params)
     plain = {
         (p, h): (n, d)

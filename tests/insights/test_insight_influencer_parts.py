@@ -16,7 +16,7 @@ import pytest
 from synthetic_world import END
 
 from resonanz.insights import InsightParams, influencers
-from resonanz.insights.keys import author_keys_usable
+from resonanz.insights.keys import Ident, author_keys_usable
 from resonanz.insights.params import ENGAGEMENT, fetch_dicts, filtered_posts_cte, topic_kinds
 from resonanz.insights.stance import author_counts
 from resonanz.store import author_keys
@@ -30,12 +30,10 @@ SLICES: list[dict[str, Any]] = [
 ]
 
 
-IDENTS = [influencers.Ident(keyed=True), influencers.Ident(keyed=False)]
+IDENTS = [Ident(keyed=True), Ident(keyed=False)]
 
 
-def _plain_ranks(
-    con: Any, params: InsightParams, ident: influencers.Ident
-) -> tuple[list[Any], np.ndarray]:
+def _plain_ranks(con: Any, params: InsightParams, ident: Ident) -> tuple[list[Any], np.ndarray]:
     sql, args = influencers._edge_sql(params, ident)
     keys = con.execute(sql, args).fetchall()
     names = sorted({k for s, d, _ in keys for k in (s, d)})
@@ -70,7 +68,7 @@ def _plain_counts(con: Any, params: InsightParams, ours: list[str]) -> dict[Any,
     return out
 
 
-def _names(con: Any, ident: influencers.Ident) -> dict[Any, tuple[str, str]]:
+def _names(con: Any, ident: Ident) -> dict[Any, tuple[str, str]]:
     """Every author key with its (platform, handle)."""
     if ident.keyed:
         rows = con.execute("SELECT author_key, platform, handle FROM author_keys").fetchall()
@@ -87,7 +85,7 @@ class _TextNames(dict[Any, tuple[str, str]]):
 @pytest.mark.parametrize("ident", IDENTS)
 @pytest.mark.parametrize("slice_", SLICES)
 def test_graph_ranks_match_a_plain_numbering(
-    world_con: Any, slice_: dict[str, Any], ident: influencers.Ident
+    world_con: Any, slice_: dict[str, Any], ident: Ident
 ) -> None:
     params = InsightParams(until=END, own_accounts=OWN, **slice_)
     names, ranks = influencers._graph_ranks(world_con, params, ident)
@@ -128,8 +126,8 @@ def test_author_counts_match_plain_counts(world_con: Any, slice_: dict[str, Any]
     ).fetchall()
     keys = [(str(p), str(a)) for p, a, _ in rows]
     plain = _plain_counts(world_con, params, ours)
-    for keyed in (True, False):
-        texts, counts = author_counts(world_con, params, keys, ours, keyed=keyed)
+    for ident in IDENTS:
+        texts, counts = author_counts(world_con, params, keys, ours, ident=ident)
         assert texts == {(str(p), str(a)): int(n) for p, a, n in rows}
         for key in keys:
             got = {topic: c["posts"] for topic, c in counts.get(key, {}).items()}
@@ -137,7 +135,7 @@ def test_author_counts_match_plain_counts(world_con: Any, slice_: dict[str, Any]
 
 
 def _plain_candidates(
-    con: Any, params: InsightParams, top: int, ident: influencers.Ident
+    con: Any, params: InsightParams, top: int, ident: Ident
 ) -> list[dict[str, Any]]:
     """The candidates from one query: every author's figures, the graph's nodes joined in
     (rank 0 outside the graph), the first ``top`` by rank and engagement, and the authors
@@ -207,7 +205,7 @@ def _plain_candidates(
 @pytest.mark.parametrize("top", [3, 40, 100_000])
 @pytest.mark.parametrize("slice_", SLICES)
 def test_candidates_match_a_plain_query(
-    world_con: Any, slice_: dict[str, Any], top: int, ident: influencers.Ident
+    world_con: Any, slice_: dict[str, Any], top: int, ident: Ident
 ) -> None:
     params = InsightParams(until=END, own_accounts=OWN, **slice_)
     names, ranks = influencers._graph_ranks(world_con, params, ident)
@@ -244,7 +242,7 @@ def test_author_pass_runs_on_the_callers_connection_where_needed(world_con: Any)
     """Posts registered on one connection only: the second connection cannot read them."""
     with _posts_only(world_con) as con:
         params = InsightParams(until=END, own_accounts=OWN)
-        figures = influencers._AuthorPass(con, params, influencers.Ident(keyed=True))
+        figures = influencers._AuthorPass(con, params, Ident(keyed=True))
         try:
             figures.wait()
             sql = f"SELECT count(*), sum(posts) FROM {figures.table}"  # noqa: S608
@@ -288,7 +286,7 @@ def test_a_clash_of_keys_turns_the_key_off_and_changes_no_answer(
         author_keys.register(con, f"SELECT '{platform}' AS platform, '{handle}' AS handle")
         assert con.execute("SELECT author_key FROM author_key_clashes").fetchall() == [(key,)]
         assert not author_keys_usable(con)
-        assert not influencers.Ident.of(con).keyed
+        assert not Ident.of(con).keyed
         assert influencers.compute(con, params) == keyed
 
 

@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from scipy import sparse
 
-from resonanz.insights.keys import author_keys_usable
+from resonanz.insights.keys import Ident
 from resonanz.insights.params import (
     ENGAGEMENT,
     InsightParams,
@@ -99,50 +99,6 @@ def pagerank(
             return np.asarray(new)
         rank = new
     return rank
-
-
-@dataclass(frozen=True)
-class Ident:
-    """How authors are told apart in SQL: by their numeric key where that is exact
-    (``keyed``, see :func:`resonanz.insights.keys.author_keys_usable`), otherwise by the
-    text key ``platform<TAB>handle``. Either way the column is called ``akey``."""
-
-    keyed: bool
-
-    @classmethod
-    def of(cls, con: duckdb.DuckDBPyConnection) -> Ident:
-        """Return the identity that is exact in this store."""
-        return cls(author_keys_usable(con))
-
-    def post(self) -> str:
-        """The author of posts ``p``."""
-        return "p.author_key" if self.keyed else "p.platform || chr(9) || p.author"
-
-    def post_groups(self) -> str:
-        """What to group posts ``p`` by, per author."""
-        return "p.author_key" if self.keyed else "p.platform, p.author"
-
-    def edge(self, end: str) -> str:
-        """An end of edges ``e``: ``src`` or ``dst``."""
-        if self.keyed:
-            return f"e.{end}_key"
-        return f"e.platform || chr(9) || e.{end}_author"
-
-    def profile(self) -> str:
-        """The author of profiles ``a`` (the authors table)."""
-        return "hash(a.platform, a.handle)" if self.keyed else "a.platform || chr(9) || a.handle"
-
-    def names(self, keys: str) -> str:
-        """SQL of ``akey, platform, handle`` for every distinct ``akey`` of relation ``keys``."""
-        if self.keyed:
-            return (
-                "SELECT r.author_key AS akey, r.platform, r.handle FROM author_keys r "  # noqa: S608
-                f"SEMI JOIN {keys} x ON x.akey = r.author_key"
-            )
-        return (
-            "SELECT akey, split_part(akey, chr(9), 1) AS platform, "  # noqa: S608
-            f"akey[strpos(akey, chr(9)) + 1:] AS handle FROM (SELECT DISTINCT akey FROM {keys})"
-        )
 
 
 def _edge_sql(params: InsightParams, ident: Ident) -> tuple[str, list[object]]:
@@ -413,7 +369,7 @@ def compute(con: duckdb.DuckDBPyConnection, params: InsightParams) -> Influencer
     stats = {k: r for k, r in keyed.items() if r["active"]}
     kinds = topic_kinds(con)
     ours = [t for t, k in kinds.items() if k in ("brand", "product")]
-    texts, counts = author_counts(con, params, list(stats), ours, keyed=ident.keyed)
+    texts, counts = author_counts(con, params, list(stats), ours, ident=ident)
     for key, row in stats.items():
         row["distinct_texts"] = texts.get(key)
     top = [k for k, r in sorted(keyed.items(), key=lambda kr: kr[1]["pos"] or 0) if r["pos"]]

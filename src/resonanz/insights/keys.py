@@ -15,6 +15,7 @@ Authors have such a key too, ``hash(platform, handle)`` (migration 0084; see
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import duckdb
 
@@ -69,6 +70,54 @@ def _holds(con: duckdb.DuckDBPyConnection, clashes: str, keyed: str) -> bool:
     if tables[0][0] != 2:
         return False
     return bool(con.execute(f"SELECT ({keyed}) AND {_SAME_HASH}").fetchall()[0][0])
+
+
+@dataclass(frozen=True)
+class Ident:
+    """How authors are told apart in SQL: by their numeric key where that is exact
+    (``keyed``, see :func:`resonanz.insights.keys.author_keys_usable`), otherwise by the
+    text key ``platform<TAB>handle``. Either way the column is called ``akey``."""
+
+    keyed: bool
+
+    @classmethod
+    def of(cls, con: duckdb.DuckDBPyConnection) -> Ident:
+        """Return the identity that is exact in this store."""
+        return cls(author_keys_usable(con))
+
+    def post(self) -> str:
+        """The author of posts ``p``."""
+        return "p.author_key" if self.keyed else "p.platform || chr(9) || p.author"
+
+    def post_groups(self) -> str:
+        """What to group posts ``p`` by, per author."""
+        return "p.author_key" if self.keyed else "p.platform, p.author"
+
+    def edge(self, end: str) -> str:
+        """An end of edges ``e``: ``src`` or ``dst``."""
+        if self.keyed:
+            return f"e.{end}_key"
+        return f"e.platform || chr(9) || e.{end}_author"
+
+    def profile(self, alias: str = "a") -> str:
+        """The author of rows ``alias`` with ``platform`` and ``handle`` (the authors table)."""
+        if not _ALIAS.match(alias):
+            raise ValueError(f"not a table alias: {alias!r}")
+        if self.keyed:
+            return f"hash({alias}.platform, {alias}.handle)"
+        return f"{alias}.platform || chr(9) || {alias}.handle"
+
+    def names(self, keys: str) -> str:
+        """SQL of ``akey, platform, handle`` for every distinct ``akey`` of relation ``keys``."""
+        if self.keyed:
+            return (
+                "SELECT r.author_key AS akey, r.platform, r.handle FROM author_keys r "  # noqa: S608
+                f"SEMI JOIN {keys} x ON x.akey = r.author_key"
+            )
+        return (
+            "SELECT akey, split_part(akey, chr(9), 1) AS platform, "  # noqa: S608
+            f"akey[strpos(akey, chr(9)) + 1:] AS handle FROM (SELECT DISTINCT akey FROM {keys})"
+        )
 
 
 def post_match(con: duckdb.DuckDBPyConnection, post: str = "p", match: str = "m") -> str:

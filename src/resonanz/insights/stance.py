@@ -14,7 +14,7 @@ from typing import Any, Final
 
 import duckdb
 
-from resonanz.insights.keys import author_keys_usable, key_usable, match_condition
+from resonanz.insights.keys import Ident, key_usable, match_condition
 from resonanz.insights.params import InsightParams, fetch_dicts, filtered_posts_cte
 
 STANCE_CUT: Final = 0.25
@@ -46,47 +46,43 @@ def author_counts(
     keys: list[Key],
     ours: list[str],
     *,
-    keyed: bool | None = None,
+    ident: Ident | None = None,
 ) -> tuple[dict[Key, int], dict[Key, Counts]]:
     """Return per author the number of distinct texts, and the sentiment counts of their
     posts about us and about each topic, from one pass over the posts of those authors.
 
     ``ours`` are the brand and product topics; empty means every post is about us.
-    ``keyed`` says whether the posts' numeric author key is exact in this store (see
-    :func:`resonanz.insights.keys.author_keys_usable`, which decides when not given).
+    ``ident`` tells authors apart (:meth:`Ident.of` the store when not given).
     """
     if not keys:
         return {}, {}
-    if keyed is None:
-        keyed = author_keys_usable(con)
+    if ident is None:
+        ident = Ident.of(con)
     cte, args = filtered_posts_cte(params)
     # the post's identity in the joins: its numeric key where that is exact (insights/keys.py)
     by_key = key_usable(con)
-    ident = "post_key" if by_key else "platform, native_id"
+    post_id = "post_key" if by_key else "platform, native_id"
     # the post's identity beside its platform; reading native_id too would cost a column
     # of text from every post
     key_col = "post_key" if by_key else "native_id"
-    # the author's: one 64-bit column where exact, else the two text columns
-    akey = "hash(platform, handle)" if keyed else "platform || chr(9) || handle"
-    post_akey = "p.author_key" if keyed else "p.platform || chr(9) || p.author"
     sql = f"""
         WITH {cte},
         c AS (
-            SELECT platform, handle, {akey} AS akey
-            FROM (SELECT UNNEST(?::VARCHAR[]) AS platform, UNNEST(?::VARCHAR[]) AS handle)
+            SELECT a.platform, a.handle, {ident.profile("a")} AS akey
+            FROM (SELECT UNNEST(?::VARCHAR[]) AS platform, UNNEST(?::VARCHAR[]) AS handle) a
         ),
         cp AS (
-            SELECT {post_akey} AS akey, p.platform, p.{key_col}, p.sentiment, p.text
-            FROM f p SEMI JOIN c ON c.akey = {post_akey}
+            SELECT {ident.post()} AS akey, p.platform, p.{key_col}, p.sentiment, p.text
+            FROM f p SEMI JOIN c ON c.akey = {ident.post()}
         ),
         pm AS (
             SELECT cp.akey, cp.platform, cp.{key_col}, cp.sentiment, m.topic
             FROM matches m JOIN cp ON {match_condition(by_key, "cp")}
         ),
-        hit AS (SELECT DISTINCT {ident} FROM pm WHERE list_contains(?, topic)),
+        hit AS (SELECT DISTINCT {post_id} FROM pm WHERE list_contains(?, topic)),
         about AS (
             SELECT cp.* FROM cp
-            WHERE len(?::VARCHAR[]) = 0 OR ({ident}) IN (SELECT ({ident}) FROM hit)
+            WHERE len(?::VARCHAR[]) = 0 OR ({post_id}) IN (SELECT ({post_id}) FROM hit)
         ),
         x AS (
             SELECT akey, 'texts' AS part, NULL::VARCHAR AS topic,

@@ -248,7 +248,7 @@ def insert_edges(con: duckdb.DuckDBPyConnection, edges: pa.Table) -> int:
         con.register("__target_authors", _target_authors(con))
         before = _count(con, "edges")
         con.execute(
-            """
+            f"""
             INSERT INTO edges (platform, kind, src_author, dst_author, post_id, target_post_id,
                                created_at, src_key, dst_key)
             WITH incoming AS (
@@ -268,9 +268,8 @@ def insert_edges(con: duckdb.DuckDBPyConnection, edges: pa.Table) -> int:
                 FROM edges x
                 WHERE x.post_id IN (SELECT post_id FROM __edges_in)
             )
-            SELECT i.*, hash(i.platform, i.src_author),
-                   CASE WHEN i.dst_author IS NULL THEN NULL
-                        ELSE hash(i.platform, i.dst_author) END
+            SELECT i.*, {author_keys.key_sql("i.platform", "i.src_author")},
+                   {author_keys.key_sql("i.platform", "i.dst_author")}
             FROM incoming i
             WHERE NOT EXISTS (
                 SELECT 1 FROM stored x
@@ -278,7 +277,7 @@ def insert_edges(con: duckdb.DuckDBPyConnection, edges: pa.Table) -> int:
                   AND x.dst_author IS NOT DISTINCT FROM i.dst_author
                   AND x.target_post_id IS NOT DISTINCT FROM i.target_post_id
             )
-            """
+            """  # noqa: S608 - fixed fragments
         )
         # authors of target posts are stored posts' authors, registered already
         author_keys.register(
