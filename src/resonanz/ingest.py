@@ -161,6 +161,9 @@ class Ingestor:
         self.enrich_authors = enrich_authors
         fix_mmap_threshold()
 
+    def prefetch(self, batch: Batch) -> None:
+        """Start enriching ``batch`` before its :meth:`write` (here: nothing; workers: sent)."""
+
     def write(self, batch: Batch) -> IngestResult:
         """Store one batch atomically (with its cursor) and return what changed."""
         posts, authors, matches = self._derive(batch)

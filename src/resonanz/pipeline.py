@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -11,6 +16,11 @@ from resonanz.query import topic_matcher
 from resonanz.query.matcher import MATCH_SCHEMA
 from resonanz.store import Store
 from resonanz.workspace import Workspace
+
+#: Input at least this large (bytes, all files together) gets a worker process when
+#: ``resonanz import`` is left to choose: starting one takes about 3 s, which a worker wins
+#: back after some 30,000 posts (measured in ``benchmarks/README.md``).
+IMPORT_WORKER_BYTES = 32 << 20
 
 #: What a matcher reads of a post (the text, the key and the fields queries can name).
 _MATCHED_COLUMNS = (
@@ -109,3 +119,50 @@ def open_ingestor(workspace: Workspace, store: Store, *, enrich: bool | None = N
         match=StoredTopicsMatcher(store),
         enrich_authors=build_author_enrich(settings, folder) if do_enrich else None,
     )
+
+
+@contextmanager
+def pooled_ingestor(
+    workspace: Workspace,
+    store: Store,
+    workers: int,
+    *,
+    local_share: float | None = None,
+    enrich: bool | None = None,
+) -> Iterator[Ingestor]:
+    """Yield :func:`open_ingestor`'s ingestor, or one whose ``workers`` processes enrich and
+    match each batch beside this one (``local_share``: see :class:`WorkerPool`).
+
+    The workers follow the stored topics as :class:`StoredTopicsMatcher` does.
+    """
+    if workers <= 0:
+        yield open_ingestor(workspace, store, enrich=enrich)
+        return
+    from resonanz.scale.workers import Recipe, WorkerPool, parallel_ingestor
+
+    settings = workspace.settings
+    recipe = Recipe(
+        settings.model_dump_json(),
+        str(workspace.folder),
+        stored_topics(store),
+        enrich=settings.enrich.on_import if enrich is None else enrich,
+    )
+    with WorkerPool(recipe, workers, local_share=local_share) as pool:
+        yield parallel_ingestor(store, pool, follow_topics=True)
+
+
+def import_workers(
+    workspace: Workspace, paths: Sequence[Path], *, enrich: bool | None, cpus: int | None = None
+) -> int:
+    """Return the worker processes an import of ``paths`` gets when the user leaves it open.
+
+    One, when the posts are enriched, the machine has a second core and the input holds at
+    least :data:`IMPORT_WORKER_BYTES`; else none (a small import is done before a worker
+    would have started).
+    """
+    cpus = (os.cpu_count() or 1) if cpus is None else cpus
+    do_enrich = workspace.settings.enrich.on_import if enrich is None else enrich
+    if not do_enrich or cpus < 2:
+        return 0
+    size = sum(path.stat().st_size for path in paths if path.is_file())
+    return 1 if size >= IMPORT_WORKER_BYTES else 0

@@ -7,9 +7,10 @@ full pipeline is the enrichment, the author enrichment and the topic matching.
 
 from __future__ import annotations
 
+import os
 import resource
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,16 +42,32 @@ class Timing:
 
     @property
     def per_cpu_s(self) -> float:
-        """Posts per CPU second (all threads of this process): the one-core rate."""
+        """Posts per CPU second (all threads and worker processes): the one-core rate."""
         return self.posts / self.cpu_s if self.cpu_s else 0.0
 
 
 @contextmanager
-def timed(posts: int, out: list[Timing]) -> Iterator[None]:
-    """Append the wall and CPU time of the block to ``out``."""
-    wall, cpu = time.perf_counter(), time.process_time()
+def timed(posts: int, out: list[Timing], pids: Sequence[int] = ()) -> Iterator[None]:
+    """Append the wall and CPU time of the block to ``out``: this process's CPU time plus
+    that of the processes ``pids`` (its workers)."""
+    wall, cpu = time.perf_counter(), time.process_time() + processes_cpu_s(pids)
     yield
-    out.append(Timing(posts, time.perf_counter() - wall, time.process_time() - cpu))
+    spent = time.process_time() + processes_cpu_s(pids) - cpu
+    out.append(Timing(posts, time.perf_counter() - wall, spent))
+
+
+def processes_cpu_s(pids: Sequence[int]) -> float:
+    """Return the CPU seconds (user and system) the processes ``pids`` have used (Linux)."""
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
 
 
 def topics(count: int = TOPICS, seed: int = 7) -> dict[str, str]:

@@ -62,8 +62,8 @@ def measure(folder: Path, posts: int, segments: int, workers: int) -> dict[str, 
                 score(texts)
             with timed(count, runs["full"]):
                 import_file(pipes.full, path)
-            if pipes.parallel is not None and k < WORKER_SEGMENTS:
-                with timed(count, runs["full_workers"]):
+            if pipes.parallel is not None and pipes.pool is not None and k < WORKER_SEGMENTS:
+                with timed(count, runs["full_workers"], pipes.pool.pids):
                     import_file(pipes.parallel, path)
             path.unlink()
     finally:

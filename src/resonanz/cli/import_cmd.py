@@ -8,13 +8,13 @@ from pathlib import Path
 
 import click
 
-from resonanz.cli.options import dumps, load_workspace, workspace_option
+from resonanz.cli.options import dumps, load_workspace, workers_option, workspace_option
 from resonanz.export import EXPORT_FORMATS, ExportError, export_posts
 from resonanz.importers import FORMATS, FileReport, ImportOptions, ImportSummary, import_files
 from resonanz.importers.normalize import FIELDS
 from resonanz.importers.progress import ImportProgress
 from resonanz.importers.values import RecordError, timestamp_value
-from resonanz.pipeline import open_ingestor
+from resonanz.pipeline import import_workers, pooled_ingestor
 from resonanz.privacy import Pseudonymiser, apply_retention, workspace_salt
 
 #: Exit code of an import that stored what it could but quarantined some records.
@@ -49,6 +49,7 @@ def parse_mapping(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("--batch-size", type=click.IntRange(1), default=25_000, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--verbose", "-v", is_flag=True, help="Report every stored batch on stderr.")
+@workers_option(default="1 for 32 MiB or more of input to enrich on a multi-core machine, else 0")
 @workspace_option
 def import_cmd(
     files: tuple[Path, ...],
@@ -60,6 +61,7 @@ def import_cmd(
     batch_size: int,
     as_json: bool,
     verbose: bool,
+    workers: int | None,
     workspace_dir: Path,
 ) -> None:
     """Import posts from FILE... (JSON Lines, CSV, Mastodon archive, Parquet).
@@ -74,8 +76,13 @@ def import_cmd(
     def report_batch(report: FileReport) -> None:
         click.echo(f"stored batch: {report.path} read={report.read}", err=True)
 
-    with ws.open(write=True) as store, ImportProgress() as progress:
-        ingestor = open_ingestor(ws, store, enrich=False if no_enrich else None)
+    enrich = False if no_enrich else None
+    count = import_workers(ws, files, enrich=enrich) if workers is None else workers
+    with (
+        ws.open(write=True) as store,
+        pooled_ingestor(ws, store, count, local_share=0.0, enrich=enrich) as ingestor,
+        ImportProgress() as progress,
+    ):
         summary = import_files(
             ingestor, files, options, progress=progress, on_batch=report_batch if verbose else None
         )

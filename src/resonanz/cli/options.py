@@ -34,14 +34,17 @@ def workspace_option(func: F) -> F:
     )(func)
 
 
-def workers_option(when: str = "") -> Callable[[F], F]:
-    """Add ``--workers N``: enrichment processes of a live stream (``when``: its condition)."""
+def workers_option(
+    when: str = "",
+    default: str = "1 for a Jetstream firehose on a multi-core machine, else 0",
+) -> Callable[[F], F]:
+    """Add ``--workers N``: enrichment processes beside this one (``when``: its condition;
+    ``default``: what happens without the option)."""
     return click.option(
         "--workers",
         type=click.IntRange(min=0),
         default=None,
-        help=f"{when}Enrichment processes beside this one (default: 1 for a Jetstream "
-        "firehose on a multi-core machine, else 0).",
+        help=f"{when}Enrichment processes beside this one (default: {default}).",
     )
 
 

@@ -201,7 +201,12 @@ class BackgroundWriter:
         self._pending: tuple[Chunk, Future[IngestResult]] | None = None
 
     def submit(self, chunk: Chunk, batch: Batch) -> None:
-        """Wait for the batch in flight, then start storing ``batch``."""
+        """Wait for the batch in flight, then start storing ``batch``.
+
+        A worker process (see :mod:`resonanz.scale.workers`) starts enriching ``batch`` at
+        once, while the batch in flight is stored.
+        """
+        self._ingestor.prefetch(batch)
         self.wait()
         self._pending = (chunk, self._pool.submit(self._ingestor.write, batch))
 

@@ -16,7 +16,7 @@ from resonanz.ingest import Batch, Ingestor, IngestResult
 from resonanz.records import AUTHOR_SCHEMA, POST_SCHEMA, to_table, utcnow
 from resonanz.sources.accounts import insert_notifications
 from resonanz.sources.base import Connector, CursorState, MalformedItem, dump_raw
-from resonanz.sources.writer import BackgroundWriter, Prefetching, exclusive
+from resonanz.sources.writer import BackgroundWriter, exclusive
 from resonanz.store import QuarantineItem
 
 log = logging.getLogger("resonanz.sources")
@@ -210,8 +210,7 @@ class Collector:
             self._store(built)
 
     def _prefetch(self, built: Built) -> None:
-        if isinstance(self.ingestor, Prefetching):
-            self.ingestor.prefetch(built.batch)
+        self.ingestor.prefetch(built.batch)
 
     async def follow(self) -> None:
         """Follow the connector's live stream until it ends; store everything it emitted."""

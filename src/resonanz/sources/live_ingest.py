@@ -16,8 +16,7 @@ from contextlib import contextmanager
 
 from resonanz.config import Settings
 from resonanz.ingest import Ingestor
-from resonanz.pipeline import open_ingestor, stored_topics
-from resonanz.scale.workers import Recipe, WorkerPool, parallel_ingestor
+from resonanz.pipeline import pooled_ingestor
 from resonanz.sources.settings import BlueskySource
 from resonanz.store import Store
 from resonanz.store.connection import APPEND_SETTINGS
@@ -48,23 +47,13 @@ def listen_ingestor(
     workspace: Workspace, store: Store, workers: int | None = None
 ) -> Iterator[Ingestor]:
     """Yield the workspace's ingestor, with ``workers`` processes (None: :func:`auto_workers`)."""
-    settings = workspace.settings
-    count = auto_workers(settings) if workers is None else workers
-    with stream_settings(store):
-        if count <= 0:
-            with frozen_heap():
-                yield open_ingestor(workspace, store)
-            return
-        recipe = Recipe(
-            settings.model_dump_json(),
-            str(workspace.folder),
-            stored_topics(store),
-            enrich=settings.enrich.on_import,
-        )
-        with WorkerPool(recipe, count, local_share=STREAM_LOCAL_SHARE) as pool:
-            ingestor = parallel_ingestor(store, pool, follow_topics=True)
-            with frozen_heap():
-                yield ingestor
+    count = auto_workers(workspace.settings) if workers is None else workers
+    with (
+        stream_settings(store),
+        pooled_ingestor(workspace, store, count, local_share=STREAM_LOCAL_SHARE) as ingestor,
+        frozen_heap(),
+    ):
+        yield ingestor
 
 
 @contextmanager

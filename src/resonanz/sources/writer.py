@@ -19,9 +19,8 @@ import queue
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Generic, Protocol, TypeVar, runtime_checkable
+from typing import Generic, TypeVar
 
-from resonanz.ingest import Batch
 from resonanz.store import Store
 
 T = TypeVar("T")
@@ -42,14 +41,6 @@ def exclusive(store: Store, lock: threading.RLock) -> Iterator[Store]:
             yield store
         finally:
             store.con.complete()
-
-
-@runtime_checkable
-class Prefetching(Protocol):
-    """An ingestor that can start enriching a batch before it is written."""
-
-    def prefetch(self, batch: Batch) -> None:
-        """Start enriching ``batch`` now (e.g. in a worker process)."""
 
 
 class BackgroundWriter(Generic[T]):
