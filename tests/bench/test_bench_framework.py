@@ -35,6 +35,7 @@ def test_quick_run_writes_results_and_table(tmp_path: Path) -> None:
     assert figures["peak_rss_mb_small"] > 0 and figures["peak_rss_mb_large"] > 0
     stored = json.loads((out / "import_memory.json").read_text(encoding="utf-8"))
     assert stored["machine"]["cores"] and stored["machine"]["duckdb"]
+    assert stored["machine"]["cpu_probe_ms"] > 0  # the host's speed when the run started
     text = readme.read_text(encoding="utf-8")
     assert text.startswith("# Benchmarks\n\nHow to read these.")
     assert "| import_memory | growth_ratio |" in text and "Machine: cpu" in text

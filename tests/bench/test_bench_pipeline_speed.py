@@ -19,6 +19,7 @@ def test_pipeline_speed_quick_reports_every_run(tmp_path: Path) -> None:
         assert len(figures[name]["per_segment_cpu"]) == pipeline_speed.QUICK_SEGMENTS
     targets = figures["targets"]
     assert isinstance(targets["full_within_3x_floor"], bool)
+    assert len(figures["setup"]["cpu_probe_ms_per_segment"]) == pipeline_speed.QUICK_SEGMENTS
     memory = figures["memory"]
     assert memory["complete"] and memory["reached_posts"] == 3_000
     assert memory["peak_rss_mb_at_1000"] > 0 and memory["peak_rss_mb_at_3000"] > 0

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import platform
+import statistics
+import time
 from pathlib import Path
 
 import duckdb
@@ -30,6 +32,22 @@ def _memory_gib() -> float | None:
     return None
 
 
+def cpu_probe_ms(repeat: int = 3, loops: int = 1_000_000) -> float:
+    """Return the median CPU milliseconds of a fixed pure-Python loop: the host's speed now.
+
+    Shared and virtual machines run at different speeds from hour to hour (other guests, CPU
+    steal) although the load average inside looks the same; the same probe before two runs
+    tells whether their figures are comparable.
+    """
+    times = []
+    for _ in range(repeat):
+        started, total = time.process_time(), 0
+        for i in range(loops):
+            total += i * i % 7
+        times.append(time.process_time() - started)
+    return round(statistics.median(times) * 1000, 1)
+
+
 def describe() -> dict[str, object]:
     """Return the facts that make benchmark figures comparable."""
     try:
@@ -45,4 +63,5 @@ def describe() -> dict[str, object]:
         "duckdb": duckdb.__version__,
         "pyarrow": pa.__version__,
         "load_average": load,
+        "cpu_probe_ms": cpu_probe_ms(),
     }

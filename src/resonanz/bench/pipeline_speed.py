@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from resonanz.bench import pipeline_memory
+from resonanz.bench.machine import cpu_probe_ms
 from resonanz.bench.pipeline_runs import (
     TOPICS,
     Pipelines,
@@ -43,8 +44,13 @@ RUNS = ("floor", "vader", "full", "full_workers")
 WORKER_SEGMENTS = 2
 
 
-def measure(folder: Path, posts: int, segments: int, workers: int) -> dict[str, list[Timing]]:
-    """Run every segment through every run; return the timings per run."""
+def measure(
+    folder: Path, posts: int, segments: int, workers: int, probes: list[float] | None = None
+) -> dict[str, list[Timing]]:
+    """Run every segment through every run; return the timings per run.
+
+    ``probes`` gets the host's :func:`cpu_probe_ms` before each segment.
+    """
     recipe = pipeline_recipe()
     size = -(-posts // segments)
     runs: dict[str, list[Timing]] = {name: [] for name in RUNS}
@@ -56,6 +62,8 @@ def measure(folder: Path, posts: int, segments: int, workers: int) -> dict[str, 
             path = folder / f"segment{k}.jsonl"
             write_jsonl(path, count, start=k * size)
             texts = file_texts(path)
+            if probes is not None:
+                probes.append(cpu_probe_ms())
             with timed(count, runs["floor"]):
                 import_file(pipes.floor, path)
             with timed(count, runs["vader"]):
@@ -119,7 +127,8 @@ def run(ctx: Any) -> dict[str, Any]:
     base = getattr(ctx, "tmp", None)
     with tempfile.TemporaryDirectory(prefix="resonanz-pipeline-", dir=base) as tmp:
         load_before = os.getloadavg()[0]
-        runs = measure(Path(tmp), posts, segments, workers)
+        probes: list[float] = []
+        runs = measure(Path(tmp), posts, segments, workers, probes)
         figures = summarise(runs)
         figures["memory"] = pipeline_memory.series(Path(tmp), quick=quick)
     figures["setup"] = {
@@ -128,6 +137,7 @@ def run(ctx: Any) -> dict[str, Any]:
         "topics": TOPICS,
         "cpus": os.cpu_count(),
         "load_average_before_after": [round(load_before, 1), round(os.getloadavg()[0], 1)],
+        "cpu_probe_ms_per_segment": probes,
     }
     return figures
 
