@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import threading
 from pathlib import Path
 from typing import Any
@@ -12,10 +13,11 @@ import pytest
 from click.testing import CliRunner
 
 from resonanz.cli import main
-from resonanz.importers import ImportOptions, import_files
+from resonanz.importers import FileReport, ImportOptions, import_files
 from resonanz.ingest import Batch, Ingestor, IngestResult
-from resonanz.pipeline import IMPORT_WORKER_BYTES, import_workers
+from resonanz.pipeline import IMPORT_WORKER_BYTES, import_workers, open_ingestor, pooled_ingestor
 from resonanz.scale.firehose import topic_queries, write_jsonl
+from resonanz.scale.workers import WorkerFailed
 from resonanz.workspace import Workspace
 
 #: What each table holds, as one comparable row per table.
@@ -89,8 +91,6 @@ class _Recorder(Ingestor):
 def test_the_next_batch_is_prefetched_while_one_is_stored(
     workspace: Workspace, tmp_path: Path
 ) -> None:
-    from resonanz.pipeline import open_ingestor
-
     path = tmp_path / "posts.jsonl"
     write_jsonl(path, 1_000)
     with workspace.open(write=True) as store:
@@ -119,3 +119,33 @@ def test_bench_counts_the_workers_cpu_time() -> None:
     sum(i * i for i in range(3_000_000))
     assert processes_cpu_s([os.getpid()]) > before
     assert processes_cpu_s([2**22 + 1]) == 0.0  # a process that is gone counts nothing
+
+
+def test_a_worker_that_dies_stops_the_import_and_the_next_one_resumes(tmp_path: Path) -> None:
+    path = tmp_path / "posts.jsonl"
+    write_jsonl(path, 2_000)
+    options = ImportOptions(fmt="jsonl", batch_size=500)
+    reference = Workspace.init(tmp_path / "reference")
+    with reference.open(write=True) as store:
+        import_files(open_ingestor(reference, store), [path], options)
+    workspace = Workspace.init(tmp_path / "ws")
+    with (
+        workspace.open(write=True) as store,
+        pooled_ingestor(workspace, store, 1, local_share=0.0) as ingestor,
+    ):
+        pool = ingestor.pool  # type: ignore[attr-defined]
+
+        def kill_the_worker(report: FileReport) -> None:
+            if report.new == 500:
+                for pid in pool.pids:
+                    os.kill(pid, signal.SIGKILL)
+
+        with pytest.raises(WorkerFailed, match="worker exited"):
+            import_files(ingestor, [path], options, on_batch=kill_the_worker)
+    with workspace.open() as store:
+        stored = store.con.execute("SELECT count(*) FROM posts").fetchall()[0][0]
+    assert 500 <= stored < 2_000
+    with workspace.open(write=True) as store:  # again, in this process: from where it stopped
+        summary = import_files(open_ingestor(workspace, store), [path], options)
+    assert summary.total("new") == 2_000 - stored
+    assert _content(workspace) == _content(reference)

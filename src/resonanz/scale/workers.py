@@ -238,7 +238,7 @@ class WorkerPool:
             size = -(-(table.num_rows - keep) // self.workers)
             slim = outgoing(table)
             for i, pipe in enumerate(self._pipes):
-                pipe.send_bytes(to_ipc(slim.slice(i * size, size)))
+                _send(pipe, to_ipc(slim.slice(i * size, size)))
             sent = min(table.num_rows, size * self.workers)
             self._tickets.append(_Ticket(table, sent, size, self._topics))
 
@@ -247,7 +247,7 @@ class WorkerPool:
         with self._sending:
             message = _TOPICS + json.dumps(dict(topics)).encode()
             for pipe in self._pipes:
-                pipe.send_bytes(message)
+                _send(pipe, message)
             self.recipe = replace(self.recipe, topics=dict(topics))
             self._topics += 1
 
@@ -332,15 +332,26 @@ class WorkerFailed(ResonanzError):
     """A worker process could not enrich or match its part of a batch."""
 
 
+def _send(pipe: Connection, data: bytes) -> None:
+    """Send ``data`` to a worker; a worker that is gone raises :class:`WorkerFailed`.
+
+    Not the pipe's own ``OSError``: an importer takes that for a file it cannot read.
+    """
+    try:
+        pipe.send_bytes(data)
+    except OSError as exc:
+        raise WorkerFailed(f"an enrichment worker exited ({exc}); see its error above") from exc
+
+
 def _answer(pipe: Connection) -> tuple[pa.Table, pa.Table] | WorkerFailed:
     try:
         ok = pipe.recv()
-    except EOFError:
+        if not ok:
+            text = pipe.recv_bytes().decode(errors="replace")
+            return WorkerFailed(f"an enrichment worker failed:\n{text}")
+        return from_ipc(pipe.recv_bytes()), from_ipc(pipe.recv_bytes())
+    except (EOFError, OSError):  # (OSError: a reset pipe; not a file the importer reads)
         return WorkerFailed("an enrichment worker exited; see its error above")
-    if not ok:
-        text = pipe.recv_bytes().decode(errors="replace")
-        return WorkerFailed(f"an enrichment worker failed:\n{text}")
-    return from_ipc(pipe.recv_bytes()), from_ipc(pipe.recv_bytes())
 
 
 class ParallelIngestor(Ingestor):
