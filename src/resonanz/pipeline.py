@@ -18,8 +18,8 @@ from resonanz.store import Store
 from resonanz.workspace import Workspace
 
 #: Input at least this large (bytes, all files together) gets a worker process when
-#: ``resonanz import`` is left to choose: starting one takes about 3 s, which a worker wins
-#: back after some 30,000 posts (measured in ``benchmarks/README.md``).
+#: ``resonanz import`` is left to choose: starting one takes about 3 s, which a worker won
+#: back at about 50,000 posts of 256 bytes (12.8 MB; see ``docs/import-formats.md``).
 IMPORT_WORKER_BYTES = 32 << 20
 
 #: What a matcher reads of a post (the text, the key and the fields queries can name).
