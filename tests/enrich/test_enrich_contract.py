@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 
 import pyarrow as pa
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from resonanz.config import Settings
 from resonanz.enrich import build_pipeline
-from resonanz.enrich.registry import EnrichPipeline
+from resonanz.enrich.registry import EnrichPipeline, chunk_bounds
 from resonanz.records import EMOTIONS, INTENTS, SENTIMENTS
+from resonanz.scale.firehose import post_rows
 
 PIPELINE = EnrichPipeline()
 ODD = [
@@ -91,3 +93,21 @@ def test_workspace_taxonomy_and_topic_aspects_are_merged() -> None:
     cols = pipeline.columns(["Die Verpackung ist nachhaltig und recycelbar, toll!"])
     categories = [a["category"] for a in cols["aspects"].to_pylist()[0]]
     assert "sustainability" in categories
+
+
+def test_a_batch_is_enriched_in_nearly_equal_chunks_with_the_same_result(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert chunk_bounds(0) == [(0, 0)]
+    assert chunk_bounds(20_000) == [(0, 20_000)]
+    assert chunk_bounds(25_000) == [(0, 12_500), (12_500, 12_500)]
+    assert [length for _, length in chunk_bounds(40_001)] == [13_333, 13_334, 13_334]
+    posts = pa.Table.from_pylist(
+        [{"text": row["text"]} for row in post_rows(50, topics=10)]
+        + [{"text": text} for text in ODD]
+    )
+    whole = PIPELINE(posts)
+    monkeypatch.setattr("resonanz.enrich.registry.CHUNK", 8)  # 57 posts: 8 chunks of 7 or 8
+    chunked = PIPELINE(posts)
+    assert sorted(len(c) for c in chunked.column("sentiment").chunks) == [7] * 7 + [8]
+    assert chunked.to_pylist() == whole.to_pylist()
