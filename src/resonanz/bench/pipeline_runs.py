@@ -50,24 +50,20 @@ class Timing:
 def timed(posts: int, out: list[Timing], pids: Sequence[int] = ()) -> Iterator[None]:
     """Append the wall and CPU time of the block to ``out``: this process's CPU time plus
     that of the processes ``pids`` (its workers)."""
-    wall, cpu = time.perf_counter(), time.process_time() + processes_cpu_s(pids)
+    wall, cpu = time.perf_counter(), time.process_time() + sum(map(process_cpu_s, pids))
     yield
-    spent = time.process_time() + processes_cpu_s(pids) - cpu
+    spent = time.process_time() + sum(map(process_cpu_s, pids)) - cpu
     out.append(Timing(posts, time.perf_counter() - wall, spent))
 
 
-def processes_cpu_s(pids: Sequence[int]) -> float:
-    """Return the CPU seconds (user and system) the processes ``pids`` have used (Linux)."""
-    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-    total = 0
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
-                fields = fh.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / ticks
+def process_cpu_s(pid: int) -> float:
+    """Return the CPU seconds (user + system) a running process has used (Linux; else 0)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def topics(count: int = TOPICS, seed: int = 7) -> dict[str, str]:

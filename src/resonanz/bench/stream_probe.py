@@ -23,7 +23,7 @@ import duckdb
 import httpx
 import numpy as np
 
-from resonanz.bench.pipeline_runs import current_rss_mb, peak_rss_mb, topics
+from resonanz.bench.pipeline_runs import current_rss_mb, peak_rss_mb, process_cpu_s, topics
 from resonanz.ingest import Batch, Ingestor, IngestResult
 from resonanz.pipeline import open_ingestor, stored_topics
 from resonanz.scale.workers import Recipe, WorkerPool, parallel_ingestor
@@ -113,16 +113,6 @@ def config_text(url: str, count: int) -> str:
     for name, query in topics(count).items():
         lines += [f"[topics.{name}]", f"query = {json.dumps(query, ensure_ascii=False)}", ""]
     return "\n".join(lines)
-
-
-def process_cpu_s(pid: int) -> float:
-    """Return the CPU seconds (user + system) a running process has used (Linux; else 0)."""
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
-            fields = fh.read().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def process_rss_mb(pid: int) -> float:

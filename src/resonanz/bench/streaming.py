@@ -23,8 +23,8 @@ from typing import Any
 
 import httpx
 
+from resonanz.bench.pipeline_runs import process_cpu_s
 from resonanz.bench.report import print_figures
-from resonanz.bench.stream_probe import process_cpu_s
 
 NAME = "streaming"
 FULL_RATE, QUICK_RATE = 10_000.0, 1_000.0
