@@ -1,35 +1,108 @@
-"""The heap settings for long imports and streams: set once, and the environment wins."""
+"""The allocator settings for long imports and streams: set at import, and the environment wins.
+
+Each probe runs in a fresh interpreter: the settings are per process and must be in place
+before other threads allocate.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 
 import pytest
 
-from resonanz.heap import fix_mmap_threshold, release_free_memory
+from resonanz.heap import release_free_memory, tune_heap
 
 glibc_only = pytest.mark.skipif(
     not sys.platform.startswith("linux") or os.confstr("CS_GNU_LIBC_VERSION") is None,
     reason="the heap settings exist only in glibc",
 )
 
-PROBE = "from resonanz.heap import fix_mmap_threshold as f; print(f(), f())"
+SETTINGS = "import json, resonanz.heap as h; print(json.dumps([h.tune_heap(), h.tune_heap()]))"
+POOL = "import resonanz, pyarrow as pa; print(pa.default_memory_pool().backend_name)"
+#: Free a 16 MiB block at the top of the heap; print whether its pages stayed resident.
+TRIM = """
+import ctypes, resonanz
+libc = ctypes.CDLL("libc.so.6")
+libc.malloc.restype = ctypes.c_void_p
+libc.free.argtypes = [ctypes.c_void_p]
+def resident():
+    return int(open("/proc/self/statm").read().split()[1])
+size = 16 << 20
+block = libc.malloc(size)
+ctypes.memset(block, 1, size)
+before = resident()
+libc.free(block)
+print(before - resident() < (size >> 12) // 2)
+"""
+#: Allocate in several threads; print how many arenas glibc made.
+ARENAS = """
+import ctypes, os, sys, threading, resonanz
+libc = ctypes.CDLL("libc.so.6")
+libc.malloc.restype = ctypes.c_void_p
+def work():
+    libc.malloc(1 << 16)
+threads = [threading.Thread(target=work) for _ in range(4)]
+for t in threads: t.start()
+for t in threads: t.join()
+sys.stderr.flush()
+os.dup2(1, 2)
+libc.malloc_stats()
+"""
 
 
-@glibc_only
-def test_threshold_is_fixed_once_and_trim_runs() -> None:
-    out = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["True", "True"]
-    assert isinstance(release_free_memory(), bool)
-    assert isinstance(fix_mmap_threshold(), bool)
+def _clean_env() -> dict[str, str]:
+    """The environment without allocator settings (a parent may have set Arrow's pool)."""
+    names = ("ARROW_DEFAULT_MEMORY_POOL", "MALLOC_ARENA_MAX", "MALLOC_TRIM_THRESHOLD_")
+    return {k: v for k, v in os.environ.items() if k not in names}
 
 
-@glibc_only
-def test_a_threshold_from_the_environment_is_left_alone() -> None:
-    env = {**os.environ, "MALLOC_MMAP_THRESHOLD_": "131072"}
+def _run_clean(code: str, **env: str) -> str:
     out = subprocess.run(
-        [sys.executable, "-c", PROBE], capture_output=True, text=True, check=True, env=env
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**_clean_env(), **env},
     )
-    assert out.stdout.split() == ["False", "False"]
+    return out.stdout
+
+
+@glibc_only
+def test_settings_apply_once_and_trim_runs() -> None:
+    first, again = json.loads(_run_clean(SETTINGS))
+    assert first == again
+    assert first == {
+        "MALLOC_ARENA_MAX": True,
+        "MALLOC_MMAP_THRESHOLD_": True,
+        "MALLOC_TRIM_THRESHOLD_": True,
+    }
+    assert isinstance(release_free_memory(), bool)
+    assert tune_heap() == tune_heap()
+
+
+@glibc_only
+def test_a_setting_from_the_environment_is_left_alone() -> None:
+    first, _ = json.loads(_run_clean(SETTINGS, MALLOC_MMAP_THRESHOLD_="131072"))
+    assert first["MALLOC_MMAP_THRESHOLD_"] is False
+    assert first["MALLOC_ARENA_MAX"] is True
+
+
+def test_arrow_uses_the_system_pool_unless_told_otherwise() -> None:
+    assert _run_clean(POOL).strip() == "system"
+    assert _run_clean(POOL, ARROW_DEFAULT_MEMORY_POOL="mimalloc").strip() == "mimalloc"
+
+
+@glibc_only
+def test_freed_memory_at_the_top_of_the_heap_is_kept_until_trimmed() -> None:
+    assert _run_clean(TRIM).strip() == "True"
+    # glibc's fixed default (128 KiB) hands the pages back at once
+    assert _run_clean(TRIM, MALLOC_TRIM_THRESHOLD_="131072").strip() == "False"
+
+
+@glibc_only
+def test_threads_share_one_arena() -> None:
+    assert _run_clean(ARENAS).count("Arena ") == 1
+    assert _run_clean(ARENAS, MALLOC_ARENA_MAX="8").count("Arena ") > 1
