@@ -55,7 +55,12 @@ libc.malloc_stats()
 
 def _clean_env() -> dict[str, str]:
     """The environment without allocator settings (a parent may have set Arrow's pool)."""
-    names = ("ARROW_DEFAULT_MEMORY_POOL", "MALLOC_ARENA_MAX", "MALLOC_TRIM_THRESHOLD_")
+    names = (
+        "ARROW_DEFAULT_MEMORY_POOL",
+        "MALLOC_ARENA_MAX",
+        "MALLOC_MMAP_THRESHOLD_",
+        "MALLOC_TRIM_THRESHOLD_",
+    )
     return {k: v for k, v in os.environ.items() if k not in names}
 
 
