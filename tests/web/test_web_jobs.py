@@ -49,6 +49,11 @@ def _with_source(workspace: Workspace, url: str) -> Workspace:
     return Workspace.load(workspace.folder)
 
 
+def _sources_section(page: str) -> str:
+    """Return the listening page from its sources table on."""
+    return page[page.index('id="sources"') :]
+
+
 def _stored(workspace: Workspace) -> list[str]:
     with workspace.open() as store:
         rows = store.con.execute(
@@ -73,11 +78,11 @@ def test_the_dashboard_listens_while_it_serves(web_workspace: Workspace) -> None
             _wait(lambda: len(state.requests) >= seen + 3)
             user = Browserless(live, "admin")
             try:
-                page = user.client.get("/listening").text
+                # each poll passes through "backfill": the page shows "polling" between polls
+                _wait(lambda: "polling" in _sources_section(user.client.get("/listening").text))
+                assert "hackernews" in _sources_section(user.client.get("/listening").text)
             finally:
                 user.client.close()
-            sources = page[page.index('id="sources"') :]
-            assert "hackernews" in sources and "polling" in sources
         finally:
             server.close()  # stops listening first: its last batch is committed
     finally:
