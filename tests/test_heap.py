@@ -22,7 +22,8 @@ glibc_only = pytest.mark.skipif(
 
 SETTINGS = "import json, resonanz.heap as h; print(json.dumps([h.tune_heap(), h.tune_heap()]))"
 POOL = "import resonanz, pyarrow as pa; print(pa.default_memory_pool().backend_name)"
-#: Free a 16 MiB block at the top of the heap; print whether its pages stayed resident.
+#: Fill and free a 16 MiB block at the top of the heap (nothing allocated in between, so
+#: nothing lands above it); print whether its pages stayed resident.
 TRIM = """
 import ctypes, resonanz
 libc = ctypes.CDLL("libc.so.6")
@@ -31,11 +32,11 @@ libc.free.argtypes = [ctypes.c_void_p]
 def resident():
     return int(open("/proc/self/statm").read().split()[1])
 size = 16 << 20
+base = resident()
 block = libc.malloc(size)
 ctypes.memset(block, 1, size)
-before = resident()
 libc.free(block)
-print(before - resident() < (size >> 12) // 2)
+print(resident() - base > (size >> 12) // 2)
 """
 #: Allocate in several threads; print how many arenas glibc made.
 ARENAS = """

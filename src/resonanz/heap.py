@@ -38,7 +38,6 @@ ours. Elsewhere than glibc (musl, macOS) the glibc settings are no-ops.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 import sys
 from typing import Any, Final
@@ -63,17 +62,29 @@ GLIBC_SETTINGS: Final = (
 #: Arrow's memory pool, unless the environment names one.
 ARROW_POOL: Final = "system"
 ARROW_POOL_ENV: Final = "ARROW_DEFAULT_MEMORY_POOL"
+#: glibc's file name on Linux.
+GLIBC: Final = "libc.so.6"
 
 
 def _libc() -> Any:
-    name = ctypes.util.find_library("c")
-    if name is None:
-        return None
+    # glibc's name first: importing ctypes.util and searching (it runs ldconfig) cost every
+    # start of the package 45 ms
     try:
-        lib = ctypes.CDLL(name)
+        lib = ctypes.CDLL(GLIBC)
+    except OSError:
+        from ctypes.util import find_library
+
+        name = find_library("c")
+        if name is None:
+            return None
+        try:
+            lib = ctypes.CDLL(name)
+        except OSError:
+            return None
+    try:
         lib.mallopt.argtypes, lib.mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
         lib.malloc_trim.argtypes, lib.malloc_trim.restype = [ctypes.c_size_t], ctypes.c_int
-    except (OSError, AttributeError):
+    except AttributeError:  # a C library without these (not glibc)
         return None
     return lib
 
