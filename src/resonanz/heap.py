@@ -67,8 +67,8 @@ GLIBC: Final = "libc.so.6"
 
 
 def _libc() -> Any:
-    # glibc's name first: importing ctypes.util and searching (it runs ldconfig) cost every
-    # start of the package 45 ms
+    # glibc's name first: importing ctypes.util and searching (it runs ldconfig) made the
+    # package's import take 29-34 ms instead of 17
     try:
         lib = ctypes.CDLL(GLIBC)
     except OSError:
