@@ -97,7 +97,7 @@ _APPLIED: dict[str, bool] = {}
 def tune_heap() -> dict[str, bool]:
     """Apply the settings once per process; return which glibc settings are ours.
 
-    Idempotent and cheap: the package calls it when imported, the ingestor again.
+    The package calls it when imported (so every process that imports the ingestor has it).
     """
     if not _APPLIED:
         for env, param, value in GLIBC_SETTINGS:

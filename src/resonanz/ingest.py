@@ -12,7 +12,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from resonanz.heap import release_free_memory, tune_heap
+from resonanz.heap import release_free_memory
 from resonanz.records import AUTHOR_SCHEMA, EDGE_SCHEMA, POST_SCHEMA
 from resonanz.store import QuarantineItem, Store
 from resonanz.store.connection import is_out_of_memory
@@ -159,7 +159,6 @@ class Ingestor:
         self.enrich = enrich
         self.match = match
         self.enrich_authors = enrich_authors
-        tune_heap()
 
     def prefetch(self, batch: Batch) -> None:
         """Start enriching ``batch`` before its :meth:`write` (here: nothing; workers: sent)."""
