@@ -206,3 +206,10 @@ def test_latest_per_key_keeps_the_newest_row_of_each_key(
     )
     kept = latest_per_key(table, ["p", "k"], "o").column("i").to_pylist()
     assert kept == sorted(best.values())
+
+
+def test_latest_per_key_returns_a_batch_of_distinct_keys_as_it_is() -> None:
+    table = pa.table({"p": ["x", "x", "y"], "k": ["1", "2", "1"], "o": [3, 1, 2]})
+    assert latest_per_key(table, ["p", "k"], "o") is table
+    repeated = pa.table({"p": ["x", "x", "x"], "k": ["1", "2", "1"], "o": [3, 1, 2]})
+    assert latest_per_key(repeated, ["p", "k"], "o").column("o").to_pylist() == [3, 1]

