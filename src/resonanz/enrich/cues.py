@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import chain
 
-import ahocorasick
 import numpy as np
+
+from resonanz.substrings import Substrings
 
 #: Joins texts for one pass over many; a text holding it is scanned alone.
 _JOIN = "\x02"
@@ -61,7 +61,6 @@ class CueMatcher:
     def __init__(self, cues: Mapping[str, Iterable[str]]) -> None:
         #: The cues as given, per label (a :class:`CueScan` rebuilds them together).
         self.cues = {label: list(words) for label, words in cues.items()}
-        self._automaton = ahocorasick.Automaton()
         entries: dict[str, list[tuple[str, bool, bool]]] = {}
         for label, words in self.cues.items():
             for cue in words:
@@ -70,21 +69,17 @@ class CueMatcher:
                 if key:
                     entries.setdefault(key, []).append((label, prefix, inner))
         self.label_names = list(dict.fromkeys(label for p in entries.values() for label, *_ in p))
-        self._keys: list[tuple[int, tuple[tuple[str, bool, bool], ...]]] = []
-        for number, (key, payload) in enumerate(entries.items()):
-            self._automaton.add_word(key, number)
-            self._keys.append((len(key), tuple(payload)))
+        # a cue's number is its place in ``entries``
+        self._payloads = [tuple(payload) for payload in entries.values()]
+        self._automaton = Substrings(list(entries))
         self._tables(entries)
         self._empty = not entries
         self._joinable = not any(_JOIN in key for key in entries)
-        if not self._empty:
-            self._automaton.make_automaton()
 
     def _tables(self, entries: Mapping[str, list[tuple[str, bool, bool]]]) -> None:
         """Lay the cues' payloads out flat, for the whole-batch pass of :meth:`find_all`."""
         flat = [entry for payload in entries.values() for entry in payload]
         number = {label: i for i, label in enumerate(self.label_names)}
-        self._key_length = np.asarray([len(key) for key in entries], dtype=np.int64)
         self._key_count = np.asarray([len(p) for p in entries.values()], dtype=np.int64)
         self._key_first = np.concatenate([[0], np.cumsum(self._key_count)[:-1]]).astype(np.int64)
         self._entry_label = np.asarray([number[e[0]] for e in flat], dtype=np.int64)
@@ -97,10 +92,10 @@ class CueMatcher:
             return []
         found: list[tuple[str, int]] = []
         size = len(text)
-        keys = self._keys
-        for end, number in self._automaton.iter(text):
-            length, payload = keys[number]
-            start = end - length + 1
+        payloads = self._payloads
+        for number, start, stop in self._automaton.find(text):
+            end = stop - 1
+            payload = payloads[number]
             open_start = start > 0 and text[start - 1] in _WORD_CHARS
             open_end = end + 1 < size and text[end + 1] in _WORD_CHARS
             for label, prefix, inner in payload:
@@ -125,9 +120,8 @@ class CueMatcher:
             return _no_hits()
         if not (joined.ok and self._joinable):
             return self._find_each(joined.texts)
-        raw = np.fromiter(chain.from_iterable(self._automaton.iter(joined.text)), np.int64)
-        end, key = raw[0::2], raw[1::2]
-        start = end - self._key_length[key] + 1
+        found = self._automaton.find_array(joined.text)
+        key, start, end = found[:, 0], found[:, 1], found[:, 2] - 1
         # one past each end reads False: the text's (and the batch's) edges close words
         table = np.append(_WORD_TABLE[np.minimum(joined.codes, len(_WORD_TABLE) - 1)], False)
         open_start, open_end = table[start - 1], table[end + 1]
@@ -163,10 +157,8 @@ class CueMatcher:
         if joined.count(_JOIN) != len(texts) - 1:
             return np.flatnonzero([bool(self.find(text)) for text in texts])
         starts = np.cumsum([0] + [len(text) + 1 for text in texts[:-1]])
-        ends = [end for end, _ in self._automaton.iter(joined)]
-        return np.unique(
-            np.searchsorted(starts, np.asarray(ends, dtype=np.int64), side="right") - 1
-        )
+        ends = self._automaton.find_array(joined)[:, 2] - 1
+        return np.unique(np.searchsorted(starts, ends, side="right") - 1)
 
 
 class CueScan:

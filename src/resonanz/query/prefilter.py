@@ -9,9 +9,7 @@ evaluated on every post.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from itertools import chain
 
-import ahocorasick
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -20,6 +18,7 @@ from resonanz.query.fold import fold, link_parts
 from resonanz.query.nodes import And, Field, Near, Node, Not, Or, Phrase, Site, Tag
 from resonanz.query.patterns import literal_prefix, longest_literal
 from resonanz.query.words import TextHits, evaluation_words, exact_word
+from resonanz.substrings import Substrings
 
 Anchors = frozenset[str] | None
 
@@ -172,13 +171,8 @@ class Prefilter:
         self.default = {index: self._shortcuts[index](set()) for index in always}
         #: the topics each anchor (by id) is an anchor of
         self.topics_of = [tuple(by_anchor.get(anchor, ())) for anchor in self._ids]
-        self._automaton: ahocorasick.Automaton | None = None
-        if self._ids:
-            automaton = ahocorasick.Automaton()
-            for anchor, anchor_id in self._ids.items():
-                automaton.add_word(anchor, anchor_id)
-            automaton.make_automaton()
-            self._automaton = automaton
+        # anchor ids number the anchors in the order they were interned
+        self._automaton = Substrings(list(self._ids)) if self._ids else None
 
     @property
     def anchor_count(self) -> int:
@@ -217,7 +211,7 @@ class Prefilter:
         """Return the ids of the anchors present in ``text`` (each once)."""
         if self._automaton is None:
             return ()
-        return tuple(sorted({anchor_id for _end, anchor_id in self._automaton.iter(text)}))
+        return tuple(sorted({anchor_id for anchor_id, _, _ in self._automaton.find(text)}))
 
     def text_hits(self, texts: Sequence[str]) -> TextHits:
         """Return every anchor occurrence in the folded texts, with its post and position."""
@@ -225,12 +219,12 @@ class Prefilter:
         joined = "\x02".join(texts)
         if self._automaton is None or not texts:
             return TextHits(_NO_PAIRS[0], _NO_PAIRS[1], _NO_PAIRS[0], joined)
-        found = list(self._automaton.iter(joined))
-        flat = np.fromiter(chain.from_iterable(found), np.int64, 2 * len(found)).reshape(-1, 2)
+        found = self._automaton.find_array(joined)
+        ends = found[:, 2] - 1  # the last character of each occurrence
         lengths = np.fromiter(map(len, texts), np.int64, len(texts)) + 1
         starts = np.cumsum(lengths) - lengths
-        posts = np.searchsorted(starts, flat[:, 0], side="right") - 1
-        return TextHits(posts, flat[:, 1].copy(), flat[:, 0].copy(), joined)
+        posts = np.searchsorted(starts, ends, side="right") - 1
+        return TextHits(posts, found[:, 0].copy(), ends, joined)
 
     def text_pairs(self, texts: Sequence[str]) -> Pairs:
         """Return the anchors found in each folded text, as (post position, anchor id) rows."""
