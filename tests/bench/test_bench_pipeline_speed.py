@@ -56,3 +56,24 @@ def test_the_worker_run_is_compared_with_the_same_segments_in_process() -> None:
 def test_without_a_worker_run_there_is_no_speedup() -> None:
     targets = pipeline_speed.summarise(_runs([0.3, 0.3], []))["targets"]
     assert "workers_speedup_wall" not in targets
+
+
+def test_the_runs_are_compared_segment_by_segment() -> None:
+    # The host slows down for the last segments, and once during the full pipeline only:
+    # segment by segment the full pipeline is 1.2 times as fast as VADER, while its median
+    # rate is half of VADER's.
+    vader = [10.0, 10.0, 10.0, 2.0, 2.0]
+    full = [12.0, 12.0, 5.0, 2.4, 2.4]
+
+    def timings(rates: list[float]) -> list[Timing]:
+        return [Timing(1_000, 1_000 / r, 1_000 / r) for r in rates]
+
+    runs = {
+        "floor": timings([2.75 * r for r in full]),
+        "vader": timings(vader),
+        "full": timings(full),
+    }
+    targets = pipeline_speed.summarise(runs)["targets"]
+    assert targets["full_vs_vader"] == 1.2 and targets["full_at_least_vader"]
+    assert targets["full_vs_vader_of_medians"] == 0.5
+    assert targets["full_x_floor_time"] == 2.75 and targets["full_within_3x_floor"]
