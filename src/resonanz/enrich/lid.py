@@ -30,8 +30,10 @@ from resonanz.enrich.lidwords import NgramRows, WordTable
 MARGIN = 1e-3
 #: Distinct words in one generation of the word cache (two generations are kept).
 CACHE_LIMIT = 100_000
-#: Texts scored together: the (texts × labels) arrays stay in the CPU cache.
-CHUNK = 2048
+#: Texts scored together. Larger chunks share each step's fixed cost among more texts: per
+#: text, 2,048 took 4.5 µs, 8,192 3.7 µs and 20,000 3.4 µs, with transient peaks of 2.3,
+#: 7.4 and 17.5 MiB.
+CHUNK = 8192
 _MAGIC, _VERSION = 793712314, 12
 _HS_LOSS = 1
 _KSUB = 256
