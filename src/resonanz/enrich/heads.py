@@ -10,14 +10,13 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
-from resonanz.enrich.features import N_FEATURES, FeatureWeights, TextFeatures
+from resonanz.enrich.features import N_FEATURES, TextFeatures
 from resonanz.errors import ModelError
 
 FORMAT = 1
@@ -57,23 +56,15 @@ class LinearHead:
     ) -> np.ndarray:
         """Return the (n × K) raw scores of ``n`` rows of word, character and dense features."""
         out = np.tile(self.intercept.astype(np.float32), (n, 1))
-        if self._word_weights is not None and words is not None:
-            out += self._word_weights.product(words)
-        if self._char_weights is not None and chars is not None:
-            out += self._char_weights.product(chars)
+        if self.words is not None and words is not None:
+            out += (words @ self.words).toarray()
+        if self.chars is not None and chars is not None:
+            out += (chars @ self.chars).toarray()
         if self.dense is not None:
             # einsum, not BLAS: row results must not depend on the batch they come in (BLAS
             # blocks by matrix size), and BLAS worker threads spin on small products.
             out += np.einsum("nd,dk->nk", dense, self.dense)
         return out
-
-    @cached_property
-    def _word_weights(self) -> FeatureWeights | None:
-        return None if self.words is None else FeatureWeights(self.words)
-
-    @cached_property
-    def _char_weights(self) -> FeatureWeights | None:
-        return None if self.chars is None else FeatureWeights(self.chars)
 
     def proba(self, feats: TextFeatures, dense: np.ndarray) -> np.ndarray:
         """Return class probabilities (softmax) or per-label probabilities (sigmoid)."""
