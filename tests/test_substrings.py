@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from resonanz.substrings import Substrings
+from resonanz.substrings import DFA_PATTERNS, Substrings
 
 
 def naive(patterns: list[str], text: str) -> list[tuple[int, int, int]]:
@@ -55,3 +55,10 @@ def test_every_occurrence_is_found(patterns: list[str], text: str) -> None:
     assert np.array_equal(
         scan.find_array(text), np.asarray(naive(patterns, text), np.int64).reshape(-1, 3)
     )
+
+
+def test_many_patterns_use_the_other_automaton_and_find_the_same() -> None:
+    patterns = [f"w{i}x" for i in range(DFA_PATTERNS + 500)]
+    scan = Substrings(patterns)
+    assert scan.find("a w12x b w2499x") == [(12, 2, 6), (2499, 9, 15)]
+    assert scan.find_array("w7x\ud800w8x").tolist() == [[7, 0, 3], [8, 4, 7]]
