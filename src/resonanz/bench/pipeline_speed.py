@@ -60,6 +60,7 @@ def measure(
     runs: dict[str, list[Timing]] = {name: [] for name in RUNS}
     score = vader_scorer()
     pipes = Pipelines(folder / "db", recipe, workers)
+    ingestors = {"floor": pipes.floor, "full": pipes.full}
     try:
         for k in range(segments):
             count = min(size, posts - k * size)
@@ -70,11 +71,11 @@ def measure(
                 probes.append(cpu_probe_ms())
             first, last = ("floor", "full") if k % 2 == 0 else ("full", "floor")
             with timed(count, runs[first]):
-                import_file(pipes.floor if first == "floor" else pipes.full, path)
+                import_file(ingestors[first], path)
             with timed(count, runs["vader"]):
                 score(texts)
             with timed(count, runs[last]):
-                import_file(pipes.floor if last == "floor" else pipes.full, path)
+                import_file(ingestors[last], path)
             if pipes.parallel is not None and pipes.pool is not None and k < WORKER_SEGMENTS:
                 with timed(count, runs["full_workers"], pipes.pool.pids):
                     import_file(pipes.parallel, path)
