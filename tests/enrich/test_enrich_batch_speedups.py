@@ -79,7 +79,9 @@ def _authors_and_posts() -> tuple[pa.Table, pa.Table]:
             {
                 "platform": rng.choice(["x", "y"]),
                 "handle": handle,
-                "display_name": rng.choice([None, "Bot Bob", "Anna"]),
+                "display_name": rng.choice(
+                    [None, "Bot Bob", "Anna", "İrem BOT", "Über GLOBEX", "ROBOTIK Ärger"]
+                ),
                 "bio": rng.choice(bios),
                 "followers": rng.choice([None, 5, 12_000, 90_000]),
                 "is_bot": rng.choice([None, False, True]),

@@ -148,33 +148,40 @@ _COMPLAINS = ("customer", 0.55, ["complains about a product or service"])
 _KEY_SEP = "\x1f"
 
 
-def _activity(posts: pa.Table) -> pa.Table | None:
-    """Return per (platform, author) batch counts: posts, distinct texts, links, time span."""
+def _activity(posts: pa.Table, detailed: bool = True) -> pa.Table | None:
+    """Return per (platform, author) batch counts: posts, buying and complaining posts, and
+    (``detailed``) distinct texts, posts with links and the time span."""
     if posts.num_rows == 0 or "author" not in posts.column_names:
         return None
-    has_links = pc.greater(pc.fill_null(pc.list_value_length(posts.column("links")), 0), 0)
-    table = pa.table(
-        {
-            "platform": posts.column("platform"),
-            "author": posts.column("author"),
-            "text": posts.column("text"),
-            "links": pc.cast(has_links, pa.int64()),
-            "created_at": posts.column("created_at"),
-            "purchase": _intent_flag(posts, "purchase_intent"),
-            "complaint": _intent_flag(posts, "complaint"),
-        }
-    )
-    return table.group_by(["platform", "author"], use_threads=False).aggregate(
-        [
-            ("text", "count"),
+    columns = {
+        "platform": posts.column("platform"),
+        "author": posts.column("author"),
+        "text": posts.column("text"),
+        "purchase": _intent_flag(posts, "purchase_intent"),
+        "complaint": _intent_flag(posts, "complaint"),
+    }
+    sums = [("text", "count"), ("purchase", "sum"), ("complaint", "sum")]
+    if detailed:
+        has_links = pc.greater(pc.fill_null(pc.list_value_length(posts.column("links")), 0), 0)
+        columns |= {"links": pc.cast(has_links, pa.int64()), "created_at": posts["created_at"]}
+        sums += [
             ("text", "count_distinct"),
             ("links", "sum"),
             ("created_at", "min"),
             ("created_at", "max"),
-            ("purchase", "sum"),
-            ("complaint", "sum"),
         ]
-    )
+    table = pa.table(columns)
+    return table.group_by(["platform", "author"], use_threads=False).aggregate(sums)
+
+
+def _posts_of(posts: pa.Table, authors: pa.Table) -> pa.Table:
+    """Return the posts of ``posts`` written by one of ``authors``."""
+    known = {"platform", "handle"} <= set(authors.column_names)
+    if "author" not in posts.column_names or not known:
+        return posts.slice(0, 0)
+    wanted = pc.binary_join_element_wise(authors["platform"], authors["handle"], _KEY_SEP)
+    keys = pc.binary_join_element_wise(posts["platform"], posts["author"], _KEY_SEP)
+    return posts.filter(pc.is_in(keys, value_set=wanted))
 
 
 def _activity_rows(authors: pa.Table, activity: pa.Table | None) -> np.ndarray:
@@ -205,6 +212,37 @@ def _stats_signals(activity: pa.Table | None, rows: np.ndarray) -> dict[str, np.
         sums = pc.fill_null(activity[f"{name}_sum"], 0).to_numpy(zero_copy_only=False)
         out[name] = known & (np.asarray(sums)[at] > 0)
     return out
+
+
+def _filled(table: pa.Table, name: str, measure: Any, fill: object) -> np.ndarray:
+    """Return a column (``measure`` of it, if given) as a NumPy array, nulls as ``fill``."""
+    if name not in table.column_names:
+        return np.full(table.num_rows, fill)
+    column = table.column(name)
+    if measure is not None:
+        column = measure(column)
+    return np.asarray(pc.fill_null(column, fill).to_numpy())
+
+
+def _names(authors: pa.Table) -> pa.ChunkedArray | pa.Array:
+    """Return each author's handle and display name, lower-cased, at most 300 characters.
+
+    Arrow lower-cases ASCII exactly as Python does; other names are lower-cased by Python.
+    """
+    parts = [
+        pc.fill_null(authors[name], "") if name in authors.column_names else None
+        for name in ("handle", "display_name")
+    ]
+    empty = pa.array([""] * authors.num_rows, pa.string())
+    joined = pc.binary_join_element_wise(parts[0] or empty, parts[1] or empty, " ")
+    names = pc.utf8_slice_codeunits(pc.ascii_lower(joined), 0, 300)
+    other = np.flatnonzero(~np.asarray(pc.string_is_ascii(joined).to_numpy(zero_copy_only=False)))
+    if not len(other):
+        return names
+    texts = names.to_pylist()
+    for i, text in zip(other.tolist(), joined.take(pa.array(other)).to_pylist(), strict=True):
+        texts[i] = text.lower()[:300]
+    return pa.array(texts, pa.string())
 
 
 def _lists(table: pa.Table, names: Sequence[str] | None = None) -> list[list[Any]]:
@@ -297,21 +335,12 @@ class StakeholderEnricher:
 
         A superset is fine: those authors are classified one by one by :meth:`classify`.
         """
-        n = authors.num_rows
-        busy = np.zeros(n, dtype=bool)
-        bios = _column(authors, "bio")
-        busy |= np.fromiter((bool(b) for b in bios), bool, n)
-        busy |= np.fromiter((bool(b) for b in _column(authors, "is_bot")), bool, n)
-        followers = np.fromiter((f or 0 for f in _column(authors, "followers")), np.int64, n)
-        busy |= followers >= 10_000
-        names = [
-            f"{h or ''} {d or ''}".lower()[:300]
-            for h, d in zip(
-                _column(authors, "handle"), _column(authors, "display_name"), strict=True
-            )
-        ]
-        busy |= np.fromiter(("bot" in name for name in names), bool, n)
-        busy[self.competitors.texts_with_hits(names)] = True
+        busy = _filled(authors, "bio", pc.binary_length, 0) > 0
+        busy |= _filled(authors, "is_bot", None, False)
+        busy |= _filled(authors, "followers", None, 0) >= 10_000
+        names = _names(authors)
+        busy |= np.asarray(pc.match_substring(names, "bot").to_numpy(zero_copy_only=False))
+        busy[self.competitors.texts_with_hits(names.to_pylist())] = True
         return busy
 
     def __call__(self, authors: pa.Table, posts: pa.Table) -> dict[str, pa.Array]:
@@ -320,9 +349,8 @@ class StakeholderEnricher:
         Most authors of a batch show no signal at all; they get the default group without a
         Python call each, and only the others go through :meth:`classify`.
         """
-        activity = _activity(posts)
-        stats_rows = _activity_rows(authors, activity)
-        signals = _stats_signals(activity, stats_rows)
+        counts = _activity(posts, detailed=False)
+        signals = _stats_signals(counts, _activity_rows(authors, counts))
         one_by_one = self._busy_profiles(authors) | signals["many"]
         groups: list[str] = [_DEFAULT[0]] * authors.num_rows
         confidences: list[float] = [_DEFAULT[1]] * authors.num_rows
@@ -337,15 +365,16 @@ class StakeholderEnricher:
         # Only the columns classify reads: an author's raw record can be large.
         names = [n for n in _AUTHOR_FIELDS if n in authors.column_names]
         picked = authors.take(pa.array(busy, pa.int64()))
+        # the detailed counts only of the authors classified one by one: a few in a batch
+        activity = _activity(_posts_of(posts, picked))
         rows = (
             (dict(zip(names, v, strict=True)) for v in zip(*_lists(picked, names), strict=True))
             if names
             else ({} for _ in busy)
         )
-        for i, row, stats in zip(
-            busy.tolist(), rows, self._stats(activity, stats_rows[busy]), strict=True
-        ):
-            groups[i], confidences[i], evidence[i] = self.classify(row, stats)
+        stats = self._stats(activity, _activity_rows(picked, activity))
+        for i, row, stat in zip(busy.tolist(), rows, stats, strict=True):
+            groups[i], confidences[i], evidence[i] = self.classify(row, stat)
         return {
             "stakeholder": pa.array(groups, pa.string()),
             "stakeholder_confidence": pa.array(confidences, pa.float32()),
