@@ -63,6 +63,19 @@ def test_numpy_model_small_and_separator_batches(texts: list[str]) -> None:
     assert language._predict(texts) == _fasttext(texts)
 
 
+def test_detect_in_arrow_is_detect_text_by_text() -> None:
+    rng = random.Random(4)
+    texts = [row["text"] for row in post_rows(400, seed=6)]
+    texts += [" ".join(rng.choice(ODD) for _ in range(rng.randint(1, 3))) for _ in range(400)]
+    texts += ["\x1cde akku kaputt\x1c", "1234", "ⅷ", "١٢٣", "_ _", "x" * 700 + " hallo welt"]
+    normalised = normalise_all(texts)
+    expected = language._detect_listed(normalised, "en", ("de", "en"))
+    assert language.detect(normalised, "en", ("de", "en")) == expected
+    assert "und" in expected
+    for part in (normalised[:1], [t for t in normalised if "\x00" not in t][:50], []):
+        assert language.detect(part) == language._detect_listed(part, "en", ("de", "en"))
+
+
 def test_numpy_model_on_real_german_posts() -> None:
     corpus = shared_data("sb10k") / "sb10k_corpus.tsv"
     with corpus.open(encoding="utf-8") as fh:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from resonanz.enrich.context import BatchContext
 from resonanz.enrich.lid import LidModel
@@ -42,9 +44,14 @@ def _lid() -> tuple[LidModel, re.Pattern[str]]:
     ``str.split`` also at other spaces, and not at NUL. Its end-of-line marker ``</s>`` is
     the other thing it reads differently.
     """
+    return LidModel(_model_path()), re.compile("[" + re.escape(_odd_spaces()) + "]")
+
+
+@cache
+def _odd_spaces() -> str:
+    """The characters fastText and ``str.split`` disagree on (all below U+3001)."""
     separators = " \n\r\t\v\f\x00"
-    odd = [chr(c) for c in range(0x3001) if chr(c).isspace() != (chr(c) in separators)]
-    return LidModel(_model_path()), re.compile("[" + re.escape("".join(odd)) + "]")
+    return "".join(c for c in map(chr, range(0x3001)) if c.isspace() != (c in separators))
 
 
 def _plain(text: str) -> bool:
@@ -112,17 +119,53 @@ def _codes(prepared: list[str], fallback: str, preferred: tuple[str, ...]) -> li
     """Return :func:`_choose` of every text's labels, deciding in NumPy where it can."""
     lid, _ = _lid()
     chosen = _checked(prepared)
-    order, valid, unsure = lid.best([prepared[i] for i in chosen], 3, 0.01)
+    best = lid.best([prepared[i] for i in chosen], 3, 0.01)
+
+    def texts(rows: list[int]) -> list[str]:
+        return [prepared[i] for i in rows]
+
+    return _decide(best, chosen, len(prepared), texts, fallback, preferred)
+
+
+def _codes_of_array(prepared: pa.Array, fallback: str, preferred: tuple[str, ...]) -> list[str]:
+    """Return :func:`_codes` of texts in an Arrow array, found with vectorised string kernels."""
+    lid, _ = _lid()
+    plain = np.ones(len(prepared), dtype=bool)
+    # one pass over all texts back to back; only where it finds something, text by text
+    if pc.match_substring_regex(_back_to_back(prepared), _odd_pattern())[0].as_py():
+        plain = ~np.asarray(pc.match_substring_regex(prepared, _odd_pattern()).to_numpy(False))
+    chosen = np.flatnonzero(plain).tolist()
+    best = lid.best(prepared if len(chosen) == len(prepared) else prepared.filter(plain), 3, 0.01)
+
+    def texts(rows: list[int]) -> list[str]:
+        return prepared.take(pa.array(rows, pa.int64())).to_pylist()  # type: ignore[no-any-return]
+
+    return _decide(best, chosen, len(prepared), texts, fallback, preferred)
+
+
+def _decide(
+    best: tuple[np.ndarray, np.ndarray, np.ndarray],
+    chosen: list[int],
+    count: int,
+    texts: Callable[[list[int]], list[str]],
+    fallback: str,
+    preferred: tuple[str, ...],
+) -> list[str]:
+    """Return each of ``count`` texts' language from :meth:`LidModel.best` of the ``chosen``
+    ones; fastText decides the others and the undecided. ``texts`` gives prepared texts."""
+    lid, _ = _lid()
+    order, valid, unsure = best
     names = np.asarray([*lid.labels, fallback], dtype=object)
     liked = np.isin(names, preferred)[order] & valid
     # a fragment's best label outside the preferred ones yields to the best preferred one
     swap = np.zeros(len(chosen), dtype=bool)
     maybe = np.flatnonzero(valid[:, 0] & ~liked[:, 0] & liked.any(axis=1)).tolist()
-    swap[maybe] = [prepared[chosen[j]].count(" ") < _SHORT_WORDS for j in maybe]
+    fragments = texts([chosen[j] for j in maybe])
+    swap[maybe] = [text.count(" ") < _SHORT_WORDS for text in fragments]
     pick = order[np.arange(len(chosen)), np.where(swap, liked.argmax(axis=1), 0)]
     codes = names[np.where(valid[:, 0], pick, len(names) - 1)].tolist()
-    out: list[str | None] = [None] * len(prepared)
-    if len(chosen) == len(prepared):  # the usual case: every text was read
+    out: list[str | None] = [None] * count
+    if len(chosen) == count:  # the usual case: every text was read
         out = codes
     else:
         for i, code in zip(chosen, codes, strict=True):
@@ -130,8 +173,9 @@ def _codes(prepared: list[str], fallback: str, preferred: tuple[str, ...]) -> li
     for j in np.flatnonzero(unsure).tolist():
         out[chosen[j]] = None
     rest = [i for i, code in enumerate(out) if code is None]
-    for i, labels in zip(rest, _fasttext([prepared[i] for i in rest]), strict=True):
-        out[i] = _choose(labels, prepared[i], fallback, preferred)
+    rest_texts = texts(rest)
+    for i, text, labels in zip(rest, rest_texts, _fasttext(rest_texts), strict=True):
+        out[i] = _choose(labels, text, fallback, preferred)
     return [str(code) for code in out]
 
 
@@ -144,6 +188,25 @@ def detect(
     fragments of a few words a ``preferred`` language among the top three wins, since such
     fragments are often misread as a related language ("toller akku" as Finnish).
     """
+    prepared = _prepare_array(texts)
+    if prepared is None:  # a text Arrow cannot hold (a lone surrogate): one by one
+        return _detect_listed(texts, fallback, preferred)
+    # an ASCII letter is a letter; only the texts without one are asked the full question
+    lettered = np.array(pc.match_substring_regex(prepared, "[A-Za-z]").to_numpy(False))
+    others = np.flatnonzero(~lettered).tolist()
+    other_texts = prepared.take(pa.array(others, pa.int64())).to_pylist()
+    for i, text in zip(others, other_texts, strict=True):
+        lettered[i] = _LETTER.search(text) is not None
+    out = np.full(len(texts), UNDETERMINED, dtype=object)
+    if lettered.all():
+        out[:] = _codes_of_array(prepared, fallback, preferred)
+    elif lettered.any():
+        out[lettered] = _codes_of_array(prepared.filter(lettered), fallback, preferred)
+    return out.tolist()
+
+
+def _detect_listed(texts: list[str], fallback: str, preferred: tuple[str, ...]) -> list[str]:
+    """Return :func:`detect` of texts, prepared and checked one by one in Python."""
     prepared = [_prepare(t) for t in texts]
     lettered = [i for i, text in enumerate(prepared) if _LETTER.search(text)]
     out = [UNDETERMINED] * len(prepared)
@@ -151,6 +214,43 @@ def detect(
     for i, code in zip(lettered, found, strict=True):
         out[i] = code
     return out
+
+
+def _prepare_array(texts: list[str]) -> pa.Array | None:
+    """Return :func:`_prepare` of every text as an Arrow array (None: Arrow cannot hold one)."""
+    try:
+        array = pa.array(texts, pa.string())
+    except (pa.ArrowException, UnicodeEncodeError):
+        return None
+    if len(array) and pc.max(pc.binary_length(array)).as_py() > _CUT:  # bytes ≥ characters
+        array = pc.utf8_slice_codeunits(array, 0, _CUT)
+    for mask in ("httpurl", "@user", "\n"):  # in _prepare's order
+        array = pc.replace_substring(array, mask, " ")
+    return pc.utf8_trim(array, _spaces())
+
+
+@cache
+def _spaces() -> str:
+    """Every character ``str.strip`` removes (those ``str.isspace`` holds; all below U+3001)."""
+    return "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
+
+
+@cache
+def _odd_pattern() -> str:
+    """An RE2 pattern of the texts fastText reads unlike ``str.split``: one of
+    :func:`_odd_spaces`, or its end-of-line marker."""
+    return "[" + "".join(f"\\x{{{ord(c):x}}}" for c in _odd_spaces()) + "]|</s>"
+
+
+def _back_to_back(array: pa.Array) -> pa.Array:
+    """Return one string holding every text of a string array back to back (no copy)."""
+    if not len(array):
+        return pa.array([""], pa.string())
+    offsets = np.frombuffer(array.buffers()[1], np.int32)[array.offset :][: len(array) + 1]
+    start, end = (int(offsets[0]), int(offsets[-1])) if len(offsets) else (0, 0)
+    data = array.buffers()[2] or pa.py_buffer(b"")
+    bounds = pa.py_buffer(np.array([0, end - start], np.int32))
+    return pa.Array.from_buffers(pa.string(), 1, [None, bounds, data.slice(start, end - start)])
 
 
 class LanguageEnricher:

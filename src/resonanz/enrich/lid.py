@@ -205,10 +205,13 @@ class LidModel:
         are looked up in Python. The texts split at ASCII whitespace only (as the callers
         ensure), where Arrow's split and ``str.split`` agree.
         """
-        try:
-            array = pa.array(texts, pa.string())
-        except (pa.ArrowException, UnicodeEncodeError):  # unencodable text: split in Python
-            return self._incidence_split(texts)
+        if isinstance(texts, pa.Array):
+            array = texts
+        else:
+            try:
+                array = pa.array(texts, pa.string())
+            except (pa.ArrowException, UnicodeEncodeError):  # unencodable: split in Python
+                return self._incidence_split(texts)
         words = pc.ascii_split_whitespace(array)
         flat, parents = pc.list_flatten(words), pc.list_parent_indices(words)
         keep = pc.greater(pc.binary_length(flat), 0)  # Arrow keeps empty edge words
