@@ -18,13 +18,15 @@ from itertools import repeat
 import numpy as np
 
 from resonanz.enrich.cues import JoinedTexts
-from resonanz.enrich.features import TextFeatures, occurrences
+from resonanz.enrich.features import TextFeatures
+from resonanz.substrings import Substrings
 
 _TOKEN = re.compile(r"\w+")
 # One \b group instead of one per word: the same matches, several times faster to scan.
 _CLAUSE = re.compile(r"[.!?;,]|\b(?:aber|but|jedoch|however)\b")
 _MARK_CODES = np.asarray([ord(c) for c in ".!?;,"], dtype=np.uint32)
 _CLAUSE_WORDS = ("aber", "but", "jedoch", "however")
+_CLAUSE_FINDER = Substrings(_CLAUSE_WORDS)
 _ASCII_WORD = np.asarray([_TOKEN.match(chr(c)) is not None for c in range(128)])
 #: Characters around a cue whose words decide the aspect's own polarity.
 WINDOW_BEFORE, WINDOW_AFTER = 60, 80
@@ -100,10 +102,15 @@ def _classes() -> np.ndarray:
     return table
 
 
-def _word_mask(codes: np.ndarray) -> np.ndarray:
-    """Return which code points ``\\w`` matches (letters, digits, underscore)."""
+def _word_mask(codes: np.ndarray, classes: np.ndarray | None = None) -> np.ndarray:
+    """Return which code points ``\\w`` matches (letters, digits, underscore).
+
+    ``classes``: the :func:`_classes` of ``codes``, where known.
+    """
     table = _classes()
-    word: np.ndarray = table[np.minimum(codes, len(table) - 1)] == 1
+    if classes is None:
+        classes = table[np.minimum(codes, len(table) - 1)]
+    word: np.ndarray = classes == 1
     wide = codes >= len(table) - 1
     if wide.any():
         found = [c for c in np.unique(codes[wide]).tolist() if chr(c).isalnum()]
@@ -129,18 +136,20 @@ class BatchClauses:
         """
         self.joined = joined
         codes = joined.codes
-        self.word = word = _word_mask(codes)
+        table = _classes()
+        classes = table[np.minimum(codes, len(table) - 1)]
+        self.word = word = _word_mask(codes, classes)
         padded = np.zeros(len(word) + 2, dtype=bool)
         padded[1:-1] = word
         self.run_start = np.flatnonzero(padded[1:] & ~padded[:-1])
         self.run_end = np.flatnonzero(padded[:-1] & ~padded[1:])
         self.lexicons, self.negators = lexicons, negators
         self.values, self.negator_runs = self._lookups(feats)
-        table = _classes()
-        self.marks = np.flatnonzero(table[np.minimum(codes, len(table) - 1)] == 2)
+        self.marks = np.flatnonzero(classes == 2)
         # no clause word overlaps itself: every occurrence is one re.finditer would give
+        found = _CLAUSE_FINDER.find_array(joined.text)
         self.clause_words = [
-            (len(w), np.asarray(occurrences(joined.text, w), np.int64)) for w in _CLAUSE_WORDS
+            (len(w), found[found[:, 0] == k, 1]) for k, w in enumerate(_CLAUSE_WORDS)
         ]
 
     @cached_property
