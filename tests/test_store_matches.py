@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import duckdb
 import pyarrow as pa
+import pytest
 
 from resonanz.ingest import Batch, Ingestor
 from resonanz.query import TopicMatcher
@@ -13,7 +14,7 @@ from resonanz.query.matcher import MATCH_SCHEMA
 from resonanz.query.topics import add_topic
 from resonanz.records import POST_SCHEMA, to_table
 from resonanz.store import Store, open_store
-from resonanz.store.matches import distinct_rows
+from resonanz.store.matches import distinct_matches, distinct_rows
 from resonanz.store.migrate import applied, available, migrate
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
@@ -49,6 +50,26 @@ def test_distinct_rows_drops_repeats_and_keeps_the_first_order() -> None:
     assert distinct_rows(table).to_pylist() == table.take([0, 1, 3]).to_pylist()
     unique = matches(("1", "a"), ("1", "b"))
     assert distinct_rows(unique) is unique
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [("1", "a"), ("1", "b"), ("2", "a")],  # runs of one post each, as a matcher gives
+        [("1", "a"), ("2", "a"), ("1", "b"), ("1", "a")],  # a post in two runs
+        [("1", "a"), ("1", "a"), ("2", "b")],  # a topic twice in one run
+        [("2", "b"), ("1", "a"), ("2", "b"), ("2", "c")],
+        [("1", "a")],
+    ],
+)
+def test_distinct_matches_are_the_distinct_rows_and_their_posts(
+    rows: list[tuple[str, str]],
+) -> None:
+    table = matches(*rows)
+    found, posts = distinct_matches(table)
+    assert found.to_pylist() == distinct_rows(table).to_pylist()
+    keys = [(r["platform"], r["native_id"]) for r in found.to_pylist()]
+    assert sorted((r["platform"], r["native_id"]) for r in posts.to_pylist()) == sorted(set(keys))
 
 
 def test_repeated_rows_in_one_call_and_repeated_calls_store_once(store: Store) -> None:

@@ -35,11 +35,12 @@ def insert_matches(con: duckdb.DuckDBPyConnection, matches: pa.Table) -> None:
     """
     if matches.num_rows == 0:
         return
-    con.register("__matches_in", distinct_rows(matches.select(_KEYS)))
+    rows, posts = distinct_matches(matches.select(_KEYS))
+    con.register("__matches_in", rows)
+    con.register("__matched_in", posts)
     try:
-        keys = con.sql(
-            "SELECT DISTINCT hash(platform, native_id) AS post_key FROM __matches_in"
-        ).to_arrow_table()
+        keys = con.sql("SELECT hash(platform, native_id) AS post_key FROM __matched_in")
+        keys = keys.to_arrow_table()
         con.register("__post_keys", keys)
         # the register is scanned past a hash table of the batch's keys, not the other way
         seen = con.sql(
@@ -54,8 +55,51 @@ def insert_matches(con: duckdb.DuckDBPyConnection, matches: pa.Table) -> None:
         _insert_after_stored(con)
     finally:
         con.complete()
-        for view in ("__seen_keys", "__post_keys", "__matches_in"):
+        for view in ("__seen_keys", "__post_keys", "__matched_in", "__matches_in"):
             con.unregister(view)
+
+
+def distinct_matches(table: pa.Table) -> tuple[pa.Table, pa.Table]:
+    """Return the distinct (platform, native_id, topic) rows and their distinct posts.
+
+    A matcher gives each post's matches together, so a batch is runs of one post each: the
+    posts come from the runs' first rows (a twentieth of the rows to compare), and a row can
+    only repeat another if two runs are of one post or a run names a topic twice.
+    """
+    if table.num_rows < 2 or any(column.null_count for column in table.columns):
+        rows = distinct_rows(table)
+        return rows, distinct_rows(rows.select(["platform", "native_id"]))
+    platform, native_id = table.column("platform"), table.column("native_id")
+    same = pc.and_(_same_as_before(platform), _same_as_before(native_id))
+    first = np.ones(table.num_rows, dtype=bool)
+    first[1:] = ~np.asarray(same.to_numpy(zero_copy_only=False))
+    posts = table.select(["platform", "native_id"]).filter(first)
+    post_codes = row_codes(posts)
+    topics = pc.dictionary_encode(table.column("topic").combine_chunks())
+    run = np.cumsum(first) - 1
+    key = post_codes[run] * len(topics.dictionary) + topics.indices.to_numpy().astype(np.int64)
+    if _repeats(post_codes) or _repeats(key):
+        rows = _first_of_each(table, key)
+        return rows, distinct_rows(rows.select(["platform", "native_id"]))
+    return table, posts
+
+
+def _same_as_before(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Return whether each value but the first equals the one before it."""
+    return pc.equal(column.slice(1), column.slice(0, len(column) - 1))
+
+
+def _repeats(codes: np.ndarray) -> bool:
+    """Return whether a code occurs twice (an unstable sort: the usual answer is no)."""
+    ordered = np.sort(codes)
+    return bool((ordered[1:] == ordered[:-1]).any())
+
+
+def _first_of_each(table: pa.Table, key: np.ndarray) -> pa.Table:
+    """Return the rows of ``table`` whose ``key`` came first, in their order."""
+    order = np.argsort(key, kind="stable")
+    repeated = key[order[1:]] == key[order[:-1]]
+    return table.take(pa.array(np.sort(order[np.concatenate([[True], ~repeated])])))
 
 
 def distinct_rows(table: pa.Table) -> pa.Table:
@@ -68,12 +112,7 @@ def distinct_rows(table: pa.Table) -> pa.Table:
     if table.num_rows < 2 or any(column.null_count for column in table.columns):
         return table.group_by(table.column_names).aggregate([]) if table.num_rows else table
     key = row_codes(table)
-    ordered = np.sort(key)
-    if not (ordered[1:] == ordered[:-1]).any():
-        return table
-    order = np.argsort(key, kind="stable")
-    repeated = key[order[1:]] == key[order[:-1]]
-    return table.take(pa.array(np.sort(order[np.concatenate([[True], ~repeated])])))
+    return _first_of_each(table, key) if _repeats(key) else table
 
 
 def row_codes(table: pa.Table) -> np.ndarray:
