@@ -43,6 +43,16 @@ IMPORT_MEMORY_LIMIT: Final = "32MB"
 #: refreshes leave little to reclaim; a 1M-post import took a fifth less CPU time without it.
 #: Other writers (forgetting, retention) still vacuum when they checkpoint.
 APPEND_SETTINGS: Final = {"max_vacuum_tasks": 0}
+#: Rows per row group of a writing connection (DuckDB's default: 122,880). A transaction
+#: writes every full row group it appends straight into the file, compressed; the rest goes
+#: through the log, and each checkpoint compresses and writes the table's last, unfinished
+#: row group again. Batches of 25,000 posts into 122,880-row groups rewrote each group up
+#: to five times; with groups a third of a batch, storing a batch took about a third less
+#: CPU time (full pipeline: storing 672 → 460 ms per 25,000 posts, median of 16 batches).
+ROW_GROUP_SIZE: Final = 8_192
+_PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: Database names DuckDB itself uses, which an attached workspace cannot take.
+_TAKEN_NAMES: Final = frozenset({"memory", "system", "temp", "main"})
 #: DuckDB memory limit of a checkpoint that empties a full pool (Store.checkpoint_with_room).
 RELIEF_MEMORY_LIMIT: Final = "1GB"
 #: Environment variable overriding both limits ("4GB"; empty: DuckDB's default).
@@ -67,6 +77,10 @@ class Store:
     def writable(self) -> bool:
         """True when this store holds the writer lock."""
         return self._lock is not None
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """Return a new connection to this store's database (for another thread)."""
+        return cursor_of(self.con)
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -244,11 +258,12 @@ def open_store(path: Path, *, write: bool = True, create: bool = False) -> Store
         lock = WriterLock(folder)
         lock.acquire()
     try:
-        con = duckdb.connect(str(path), read_only=not write)
-    except duckdb.IOException as exc:
+        con = _connect_writer(path) if write else duckdb.connect(str(path), read_only=True)
+    except (duckdb.IOException, duckdb.ResourceInUseException) as exc:
         if lock is not None:
             lock.release()
-        if _DUCKDB_LOCK.search(str(exc)):
+        # in one process, a reader meets the writer's handle of the file instead of its lock
+        if _DUCKDB_LOCK.search(str(exc)) or isinstance(exc, duckdb.ResourceInUseException):
             raise WorkspaceLocked(
                 f"workspace {folder} is being written by {holder(folder / LOCK_NAME)}; "
                 "wait for it to finish or stop it (one writer at a time)"
@@ -269,6 +284,48 @@ def open_store(path: Path, *, write: bool = True, create: bool = False) -> Store
                 lock.release()
             raise
     return Store(con, path, lock)
+
+
+def _connect_writer(path: Path) -> duckdb.DuckDBPyConnection:
+    """Open ``path`` for writing with :data:`ROW_GROUP_SIZE` (an option of ``ATTACH`` only).
+
+    The database is attached to an in-memory one under the name a plain ``connect`` gives
+    it (the file's stem) and made the default, so every statement reads as before; its
+    spill files stay beside it.
+    """
+    name = path.stem if _PLAIN_NAME.fullmatch(path.stem) else "workspace"
+    if name in _TAKEN_NAMES:
+        name = "workspace"
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute("SET temp_directory = ?", [f"{path}.tmp"])
+        con.execute(f"ATTACH ? AS {name} (ROW_GROUP_SIZE {ROW_GROUP_SIZE})", [str(path)])
+        con.execute(f"USE {_quoted(name)}")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def cursor_of(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """Return ``con.cursor()`` reading the workspace ``con`` reads by default.
+
+    A cursor starts in DuckDB's default database: for a writer (see :func:`_connect_writer`)
+    the in-memory one, so the attached workspace file is made its default too (``USE`` is
+    per cursor). Only the new cursor is asked: ``con`` may be in the middle of a result.
+    """
+    cursor = con.cursor()
+    files = cursor.execute(
+        "SELECT database_name FROM duckdb_databases() WHERE path IS NOT NULL AND NOT internal"
+    ).fetchall()
+    current = cursor.execute("SELECT current_database()").fetchall()
+    if len(files) == 1 and current and current[0][0] == "memory":
+        cursor.execute(f"USE {_quoted(str(files[0][0]))}")
+    return cursor
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def writer_memory_limit() -> str | None:
