@@ -246,8 +246,8 @@ def _back_to_back(array: pa.Array) -> pa.Array:
     """Return one string holding every text of a string array back to back (no copy)."""
     if not len(array):
         return pa.array([""], pa.string())
-    offsets = np.frombuffer(array.buffers()[1], np.int32)[array.offset :][: len(array) + 1]
-    start, end = (int(offsets[0]), int(offsets[-1])) if len(offsets) else (0, 0)
+    offsets = np.frombuffer(array.buffers()[1], np.int32)
+    start, end = int(offsets[array.offset]), int(offsets[array.offset + len(array)])
     data = array.buffers()[2] or pa.py_buffer(b"")
     bounds = pa.py_buffer(np.array([0, end - start], np.int32))
     return pa.Array.from_buffers(pa.string(), 1, [None, bounds, data.slice(start, end - start)])

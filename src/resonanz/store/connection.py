@@ -51,7 +51,6 @@ APPEND_SETTINGS: Final = {"max_vacuum_tasks": 0}
 #: 791 ms, with 24,576-row groups 538 ms (mean of 13 batches in turn, same data). Smaller
 #: groups stored no faster and hold more metadata in memory.
 ROW_GROUP_SIZE: Final = 24_576
-_PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 #: Database names DuckDB itself uses, which an attached workspace cannot take.
 _TAKEN_NAMES: Final = frozenset({"memory", "system", "temp", "main"})
 #: DuckDB memory limit of a checkpoint that empties a full pool (Store.checkpoint_with_room).
@@ -294,14 +293,12 @@ def _connect_writer(path: Path) -> duckdb.DuckDBPyConnection:
     it (the file's stem) and made the default, so every statement reads as before; its
     spill files stay beside it.
     """
-    name = path.stem if _PLAIN_NAME.fullmatch(path.stem) else "workspace"
-    if name in _TAKEN_NAMES:
-        name = "workspace"
+    name = _quoted(path.stem if path.stem.lower() not in _TAKEN_NAMES else "workspace")
     con = duckdb.connect(":memory:")
     try:
         con.execute("SET temp_directory = ?", [f"{path}.tmp"])
         con.execute(f"ATTACH ? AS {name} (ROW_GROUP_SIZE {ROW_GROUP_SIZE})", [str(path)])
-        con.execute(f"USE {_quoted(name)}")
+        con.execute(f"USE {name}")
     except BaseException:
         con.close()
         raise
