@@ -171,13 +171,13 @@ def test_a_batch_too_large_for_the_import_limit_is_stored_under_a_larger_one(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv(MEMORY_LIMIT_ENV, raising=False)
-    monkeypatch.setattr("resonanz.store.connection.IMPORT_MEMORY_LIMIT", "8MB")
+    monkeypatch.setattr("resonanz.store.connection.IMPORT_MEMORY_LIMIT", "4MB")
     ingest = Ingestor(store)
     with store.import_memory():
         result = ingest.write(Batch(posts=posts_table(0, 25_000)))
         grown = _limit(store.con)
     assert (result.posts_new, store.count("posts")) == (25_000, 25_000)
-    assert grown != _as_duckdb_shows("8MB")
+    assert grown != _as_duckdb_shows("4MB")
     assert _limit(store.con) == _as_duckdb_shows(WRITER_MEMORY_LIMIT)
 
 

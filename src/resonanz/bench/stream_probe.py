@@ -203,7 +203,7 @@ def consume(
             runner = Runner(ingestor, Factory(ws.folder).plan(list(ws.settings.sources), []))
             stop_sampling = threading.Event()
             probe.worker_pids = pool.pids if pool is not None else []
-            cursor = store.con.cursor()  # the sampler's own: the writer uses the store's
+            cursor = store.cursor()  # the sampler's own: the writer uses the store's
             sampler = threading.Thread(target=_sample_rss, args=(probe, stop_sampling, cursor))
             sampler.start()
             started = time.time()

@@ -44,6 +44,7 @@ from resonanz.insights.stance import (
     stance_of,
     topic_stances,
 )
+from resonanz.store import cursor_of
 
 NAME = "influencers"
 DAMPING: Final = 0.85
@@ -203,7 +204,7 @@ class _AuthorPass:
         """  # noqa: S608 - fixed fragments; values are bound
         self._args = args
         self._con = con
-        self.cursor = con.cursor()
+        self.cursor = cursor_of(con)
         self._error: duckdb.Error | None = None
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()

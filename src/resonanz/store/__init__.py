@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from resonanz.store.connection import Store, open_store
+from resonanz.store.connection import Store, cursor_of, open_store
 from resonanz.store.writer import QuarantineItem
 
-__all__ = ["QuarantineItem", "Store", "open_store"]
+__all__ = ["QuarantineItem", "Store", "cursor_of", "open_store"]

@@ -43,14 +43,16 @@ IMPORT_MEMORY_LIMIT: Final = "32MB"
 #: refreshes leave little to reclaim; a 1M-post import took a fifth less CPU time without it.
 #: Other writers (forgetting, retention) still vacuum when they checkpoint.
 APPEND_SETTINGS: Final = {"max_vacuum_tasks": 0}
-#: DuckDB checkpoint threshold while files are imported (its default: 16 MiB of log). Each
-#: checkpoint compresses and writes the tables' last, still filling row group again: at
-#: 16 MiB, about one 25,000-post batch, every 122,880-row group of posts was written up to
-#: five times. At 96 MB a checkpoint comes about once a row group: storing the full
-#: pipeline's batches took 719 instead of 935 ms a batch (mean of 14 batches in turn, same
-#: data, the checkpoints included). What is committed waits in DuckDB's pool (or its spill
-#: file beside the database) until then; the log replayed after a crash stays below this.
-IMPORT_CHECKPOINT_THRESHOLD: Final = "96MB"
+#: Rows per row group of a writing connection (DuckDB's default: 122,880). A transaction
+#: writes every full row group it appends straight into the file, compressed; the rest goes
+#: through the log, and each checkpoint compresses and writes the table's last, unfinished
+#: row group again. With 122,880-row groups, batches of 25,000 posts went through the log
+#: and each group was written up to five times: storing a batch of the full pipeline took
+#: 791 ms, with 24,576-row groups 538 ms (mean of 13 batches in turn, same data). Smaller
+#: groups stored no faster and hold more metadata in memory.
+ROW_GROUP_SIZE: Final = 24_576
+#: Database names DuckDB itself uses, which an attached workspace cannot take.
+_TAKEN_NAMES: Final = frozenset({"memory", "system", "temp", "main"})
 #: DuckDB memory limit of a checkpoint that empties a full pool (Store.checkpoint_with_room).
 RELIEF_MEMORY_LIMIT: Final = "1GB"
 #: Environment variable overriding both limits ("4GB"; empty: DuckDB's default).
@@ -75,6 +77,10 @@ class Store:
     def writable(self) -> bool:
         """True when this store holds the writer lock."""
         return self._lock is not None
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """Return a new connection to this store's database (for another thread)."""
+        return cursor_of(self.con)
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -120,36 +126,18 @@ class Store:
         :data:`APPEND_SETTINGS` apply either way.
         """
         if os.environ.get(MEMORY_LIMIT_ENV) is not None:
-            with (
-                self.settings(APPEND_SETTINGS),
-                self.checkpoint_threshold(IMPORT_CHECKPOINT_THRESHOLD),
-            ):
+            with self.settings(APPEND_SETTINGS):
                 yield
             return
         row = self.con.execute("SELECT current_setting('memory_limit')").fetchone()
         _limit_memory(self.con, IMPORT_MEMORY_LIMIT)
         self._import_limit_mb = _megabytes(IMPORT_MEMORY_LIMIT)
         try:
-            with (
-                self.settings({"threads": 1, **APPEND_SETTINGS}),
-                self.checkpoint_threshold(IMPORT_CHECKPOINT_THRESHOLD),
-            ):
+            with self.settings({"threads": 1, **APPEND_SETTINGS}):
                 yield
         finally:
             self._import_limit_mb = 0
             _limit_memory(self.con, str(row[0]) if row else WRITER_MEMORY_LIMIT)
-
-    @contextmanager
-    def checkpoint_threshold(self, size: str) -> Iterator[None]:
-        """Checkpoint after ``size`` of log (``96MB``) for the block, then as before."""
-        row = self.con.execute("SELECT current_setting('checkpoint_threshold')").fetchone()
-        self.con.execute("SET checkpoint_threshold = ?", [size])
-        try:
-            yield
-        finally:
-            self.con.complete()
-            if row is not None:
-                self.con.execute("SET checkpoint_threshold = ?", [str(row[0])])
 
     def grow_import_memory(self) -> bool:
         """Double the import's memory limit, up to :data:`WRITER_MEMORY_LIMIT`; False if at it.
@@ -270,11 +258,12 @@ def open_store(path: Path, *, write: bool = True, create: bool = False) -> Store
         lock = WriterLock(folder)
         lock.acquire()
     try:
-        con = duckdb.connect(str(path), read_only=not write)
-    except duckdb.IOException as exc:
+        con = _connect_writer(path) if write else duckdb.connect(str(path), read_only=True)
+    except (duckdb.IOException, duckdb.ResourceInUseException) as exc:
         if lock is not None:
             lock.release()
-        if _DUCKDB_LOCK.search(str(exc)):
+        # in one process, a reader meets the writer's handle of the file instead of its lock
+        if _DUCKDB_LOCK.search(str(exc)) or isinstance(exc, duckdb.ResourceInUseException):
             raise WorkspaceLocked(
                 f"workspace {folder} is being written by {holder(folder / LOCK_NAME)}; "
                 "wait for it to finish or stop it (one writer at a time)"
@@ -295,6 +284,46 @@ def open_store(path: Path, *, write: bool = True, create: bool = False) -> Store
                 lock.release()
             raise
     return Store(con, path, lock)
+
+
+def _connect_writer(path: Path) -> duckdb.DuckDBPyConnection:
+    """Open ``path`` for writing with :data:`ROW_GROUP_SIZE` (an option of ``ATTACH`` only).
+
+    The database is attached to an in-memory one under the name a plain ``connect`` gives
+    it (the file's stem) and made the default, so every statement reads as before; its
+    spill files stay beside it.
+    """
+    name = _quoted(path.stem if path.stem.lower() not in _TAKEN_NAMES else "workspace")
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute("SET temp_directory = ?", [f"{path}.tmp"])
+        con.execute(f"ATTACH ? AS {name} (ROW_GROUP_SIZE {ROW_GROUP_SIZE})", [str(path)])
+        con.execute(f"USE {name}")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def cursor_of(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """Return ``con.cursor()`` reading the workspace ``con`` reads by default.
+
+    A cursor starts in DuckDB's default database: for a writer (see :func:`_connect_writer`)
+    the in-memory one, so the attached workspace file is made its default too (``USE`` is
+    per cursor). Only the new cursor is asked: ``con`` may be in the middle of a result.
+    """
+    cursor = con.cursor()
+    files = cursor.execute(
+        "SELECT database_name FROM duckdb_databases() WHERE path IS NOT NULL AND NOT internal"
+    ).fetchall()
+    current = cursor.execute("SELECT current_database()").fetchall()
+    if len(files) == 1 and current and current[0][0] == "memory":
+        cursor.execute(f"USE {_quoted(str(files[0][0]))}")
+    return cursor
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def writer_memory_limit() -> str | None:

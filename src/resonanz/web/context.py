@@ -43,7 +43,7 @@ class WebContext:
     @contextmanager
     def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """Yield a connection of its own for one request (safe across threads)."""
-        con = self.store.con.cursor()
+        con = self.store.cursor()
         try:
             yield con
         finally:
@@ -73,7 +73,7 @@ class WebContext:
 
     def borrow(self) -> BorrowedStore:
         """Return a :class:`BorrowedStore` (use it as a context manager)."""
-        return BorrowedStore(self.store.con.cursor(), self.store.path, None)
+        return BorrowedStore(self.store.cursor(), self.store.path, None)
 
 
 def web_context(request: Request) -> WebContext:
