@@ -78,7 +78,7 @@ def distinct_matches(table: pa.Table) -> tuple[pa.Table, pa.Table]:
     topics = pc.dictionary_encode(table.column("topic").combine_chunks())
     run = np.cumsum(first) - 1
     key = post_codes[run] * len(topics.dictionary) + topics.indices.to_numpy().astype(np.int64)
-    if _repeats(post_codes) or _repeats(key):
+    if repeats(post_codes) or repeats(key):
         rows = _first_of_each(table, key)
         return rows, distinct_rows(rows.select(["platform", "native_id"]))
     return table, posts
@@ -89,7 +89,7 @@ def _same_as_before(column: pa.ChunkedArray) -> pa.ChunkedArray:
     return pc.equal(column.slice(1), column.slice(0, len(column) - 1))
 
 
-def _repeats(codes: np.ndarray) -> bool:
+def repeats(codes: np.ndarray) -> bool:
     """Return whether a code occurs twice (an unstable sort: the usual answer is no)."""
     ordered = np.sort(codes)
     return bool((ordered[1:] == ordered[:-1]).any())
@@ -112,7 +112,7 @@ def distinct_rows(table: pa.Table) -> pa.Table:
     if table.num_rows < 2 or any(column.null_count for column in table.columns):
         return table.group_by(table.column_names).aggregate([]) if table.num_rows else table
     key = row_codes(table)
-    return _first_of_each(table, key) if _repeats(key) else table
+    return _first_of_each(table, key) if repeats(key) else table
 
 
 def row_codes(table: pa.Table) -> np.ndarray:

@@ -23,7 +23,7 @@ from resonanz.records import (
 )
 from resonanz.store import author_keys
 from resonanz.store.matches import insert_matches as store_matches
-from resonanz.store.matches import row_codes
+from resonanz.store.matches import repeats, row_codes
 from resonanz.store.post_keys import key_span, upsert_keyed
 
 _POST_COLS = [f.name for f in POST_BASE_FIELDS]
@@ -59,10 +59,9 @@ def latest_per_key(table: pa.Table, keys: Sequence[str], order: str) -> pa.Table
     if table.num_rows < 2:
         return table
     key_columns = table.select(list(keys))
-    if not any(column.null_count for column in key_columns.columns):
-        codes = np.sort(row_codes(key_columns))
-        if not (codes[1:] == codes[:-1]).any():
-            return table
+    nulls = any(column.null_count for column in key_columns.columns)
+    if not nulls and not repeats(row_codes(key_columns)):
+        return table
     position = pa.array(np.arange(table.num_rows, dtype=np.int64))
     indexed = table.select([*keys, order]).append_column("__i", position)
     ordered = indexed.sort_by([(k, "ascending") for k in (*keys, order, "__i")])
