@@ -237,3 +237,51 @@ def test_a_relieving_checkpoint_restores_the_default_limit_the_environment_asked
         before = _limit(store.con)
         store.checkpoint_with_room()
         assert _limit(store.con) == before
+
+
+def test_reattaching_keeps_the_data_the_settings_and_the_default_database(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(MEMORY_LIMIT_ENV, raising=False)
+    ingest = Ingestor(store)
+    with store.import_memory():
+        ingest.write(Batch(posts=posts_table(0, 500)))
+        before = {name: _setting(store.con, name) for name in _KEPT_SETTINGS}
+        database = store.con.execute("SELECT current_database()").fetchall()
+        assert store.reattach()
+        assert {name: _setting(store.con, name) for name in _KEPT_SETTINGS} == before
+        assert store.con.execute("SELECT current_database()").fetchall() == database
+        ingest.write(Batch(posts=posts_table(500, 500)))
+    assert store.count("posts") == 1_000
+
+
+def test_a_store_over_a_borrowed_cursor_does_not_reattach(store: Store) -> None:
+    borrowed = Store(store.cursor(), store.path, None)
+    try:
+        assert not borrowed.reattach()
+        assert borrowed.count("posts") == 0
+    finally:
+        borrowed.close()
+    assert store.count("posts") == 0
+
+
+def test_a_long_run_of_batches_reattaches_every_so_many_posts(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A fresh attach checkpoints first: the log is empty after the batch that crossed the
+    # count and holds the next batch's rows until the next automatic checkpoint.
+    monkeypatch.setattr("resonanz.ingest.REATTACH_POSTS", 1_000)
+    wal = store.path.with_name(store.path.name + ".wal")
+    ingest = Ingestor(store)
+    logged = []
+    with store.import_memory():
+        for start in range(0, 3_000, 600):
+            ingest.write(Batch(posts=posts_table(start, 600)))
+            logged.append(wal.exists() and wal.stat().st_size > 0)
+    assert logged == [True, False, True, False, True]
+    assert store.count("posts") == 3_000
+    rows = store.con.execute("SELECT count(DISTINCT native_id) FROM posts").fetchall()
+    assert rows == [(3_000,)]
+
+
+_KEPT_SETTINGS = ("memory_limit", "threads", "max_vacuum_tasks", "temp_directory")

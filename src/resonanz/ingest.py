@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Final
 
 import duckdb
 import pyarrow as pa
@@ -17,6 +18,14 @@ from resonanz.records import AUTHOR_SCHEMA, EDGE_SCHEMA, POST_SCHEMA
 from resonanz.store import QuarantineItem, Store
 from resonanz.store.connection import is_out_of_memory
 
+#: Posts stored between two fresh attaches of the workspace (:meth:`Store.reattach`), which
+#: drop DuckDB's in-memory metadata of the row groups written meanwhile. That metadata lives
+#: on the C heap among each batch's short-lived arrays, and the longer it stays the more of
+#: the heap it pins: every 500,000 posts, the heap's free part grew from 119 to 210 MB and a
+#: batch's peak by 30 MB from 1M to 2.5M posts; every 100,000 both stayed level (free part
+#: 103-107 MB, peak within 10 MB from 1M to 2M). A fresh attach takes 50-70 ms, its
+#: checkpoint included.
+REATTACH_POSTS: Final = 100_000
 #: Adds enrichment columns to a posts table (see :mod:`resonanz.enrich`).
 Enrich = Callable[[pa.Table], pa.Table]
 #: Adds stakeholder columns to an authors table, given the batch's posts.
@@ -159,6 +168,7 @@ class Ingestor:
         self.enrich = enrich
         self.match = match
         self.enrich_authors = enrich_authors
+        self._since_reattach = 0  # posts stored since the store was last attached afresh
 
     def prefetch(self, batch: Batch) -> None:
         """Start enriching ``batch`` before its :meth:`write` (here: nothing; workers: sent)."""
@@ -183,6 +193,10 @@ class Ingestor:
                 self.store.checkpoint_with_room()
                 checkpointed = True
             else:
+                self._since_reattach += posts.num_rows
+                if self._since_reattach >= REATTACH_POSTS:
+                    self._since_reattach = 0
+                    self.store.reattach()
                 release_free_memory()
                 return result
 

@@ -49,12 +49,13 @@ APPEND_SETTINGS: Final = {"max_vacuum_tasks": 0}
 #: row group again. With 122,880-row groups, batches of 25,000 posts went through the log
 #: and each group was written up to five times: storing a batch of the full pipeline took
 #: 791 ms, with 24,576-row groups 538 ms (mean of 13 batches in turn, same data). Smaller
-#: groups stored no faster and hold more metadata in memory. The price: DuckDB keeps each
-#: row group's metadata in memory, so a long import's resident memory grows by about 13 MB
-#: per million posts (pipeline_memory: 437 MB at 1M posts, 488 MB at 5M); with 122,880-row
-#: groups it stayed flat. Checkpointing every 96 MB of log instead kept memory flat, but
-#: the full pipeline then measured 0.97× VADER against 1.08× and 1.13× with these groups
-#: (pipeline_speed): the log is still written, and spilled from the import's small pool.
+#: groups stored no faster and hold more metadata in memory. DuckDB keeps each written row
+#: group's metadata in memory until the database is detached: alone, a long import's
+#: resident memory grew by about 13 MB per million posts (pipeline_memory: 437 MB at 1M
+#: posts, 488 MB at 5M), so long runs attach the file afresh (Store.reattach).
+#: Checkpointing every 96 MB of log instead kept memory flat, but the full pipeline then
+#: measured 0.97× VADER against 1.08× and 1.13× with these groups (pipeline_speed): the log
+#: is still written, and spilled from the import's small pool.
 ROW_GROUP_SIZE: Final = 24_576
 #: Database names DuckDB itself uses, which an attached workspace cannot take.
 _TAKEN_NAMES: Final = frozenset({"memory", "system", "temp", "main"})
@@ -172,6 +173,29 @@ class Store:
             except duckdb.Error as exc:
                 if not (is_out_of_memory(exc) and self.grow_import_memory()):
                     raise
+
+    def reattach(self) -> bool:
+        """Checkpoint, detach the workspace file and attach it again; False if not the owner.
+
+        DuckDB keeps the metadata of every row group a connection wrote in memory until the
+        database is detached; a fresh attach reads it only when a query needs it, and
+        appends do not. Long runs of batches call it now and then (see
+        :data:`resonanz.ingest.REATTACH_POSTS`). Only a writer that owns its connection
+        can: cursors of a borrowed one (:meth:`cursor`) would lose the database under them.
+        Settings stay: they belong to the connection, not to the file.
+        """
+        if self._lock is None:
+            return False
+        name = _quoted(_attached_name(self.path))
+        self.checkpoint()
+        self.con.execute("USE memory")
+        try:
+            self.con.execute(f"DETACH {name}")
+        except BaseException:
+            self.con.execute(f"USE {name}")
+            raise
+        _attach(self.con, self.path)
+        return True
 
     def checkpoint_with_room(self) -> None:
         """Checkpoint under :data:`RELIEF_MEMORY_LIMIT`, then restore the memory limit.
@@ -298,16 +322,26 @@ def _connect_writer(path: Path) -> duckdb.DuckDBPyConnection:
     it (the file's stem) and made the default, so every statement reads as before; its
     spill files stay beside it.
     """
-    name = _quoted(path.stem if path.stem.lower() not in _TAKEN_NAMES else "workspace")
     con = duckdb.connect(":memory:")
     try:
         con.execute("SET temp_directory = ?", [f"{path}.tmp"])
-        con.execute(f"ATTACH ? AS {name} (ROW_GROUP_SIZE {ROW_GROUP_SIZE})", [str(path)])
-        con.execute(f"USE {name}")
+        _attach(con, path)
     except BaseException:
         con.close()
         raise
     return con
+
+
+def _attach(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Attach the workspace file ``path`` to ``con`` under its name and make it the default."""
+    name = _quoted(_attached_name(path))
+    con.execute(f"ATTACH ? AS {name} (ROW_GROUP_SIZE {ROW_GROUP_SIZE})", [str(path)])
+    con.execute(f"USE {name}")
+
+
+def _attached_name(path: Path) -> str:
+    """Return the name a writer attaches ``path`` under: the name a plain ``connect`` gives."""
+    return path.stem if path.stem.lower() not in _TAKEN_NAMES else "workspace"
 
 
 def cursor_of(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
