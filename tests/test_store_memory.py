@@ -255,14 +255,19 @@ def test_reattaching_keeps_the_data_the_settings_and_the_default_database(
     assert store.count("posts") == 1_000
 
 
-def test_a_store_over_a_borrowed_cursor_does_not_reattach(store: Store) -> None:
+def test_only_an_import_over_its_own_connection_reattaches(store: Store) -> None:
+    # A stream's sources share the connection, and a cursor would lose its database.
+    assert not store.reattach()
     borrowed = Store(store.cursor(), store.path, None)
     try:
-        assert not borrowed.reattach()
+        with borrowed.import_memory():
+            assert not borrowed.reattach()
         assert borrowed.count("posts") == 0
     finally:
         borrowed.close()
-    assert store.count("posts") == 0
+    with store.import_memory():
+        assert store.reattach()
+    assert not store.reattach()
 
 
 def test_a_long_run_of_batches_reattaches_every_so_many_posts(

@@ -78,6 +78,7 @@ class Store:
         self.path = path
         self._lock = lock
         self._import_limit_mb = 0  # the limit (MB) set by import_memory(); 0: none
+        self._importing = False  # inside import_memory(): this thread alone uses the store
 
     @property
     def writable(self) -> bool:
@@ -131,19 +132,23 @@ class Store:
         environment-set limit (:data:`MEMORY_LIMIT_ENV`) leaves both settings alone.
         :data:`APPEND_SETTINGS` apply either way.
         """
-        if os.environ.get(MEMORY_LIMIT_ENV) is not None:
-            with self.settings(APPEND_SETTINGS):
-                yield
-            return
-        row = self.con.execute("SELECT current_setting('memory_limit')").fetchone()
-        _limit_memory(self.con, IMPORT_MEMORY_LIMIT)
-        self._import_limit_mb = _megabytes(IMPORT_MEMORY_LIMIT)
+        self._importing = True
         try:
-            with self.settings({"threads": 1, **APPEND_SETTINGS}):
-                yield
+            if os.environ.get(MEMORY_LIMIT_ENV) is not None:
+                with self.settings(APPEND_SETTINGS):
+                    yield
+                return
+            row = self.con.execute("SELECT current_setting('memory_limit')").fetchone()
+            _limit_memory(self.con, IMPORT_MEMORY_LIMIT)
+            self._import_limit_mb = _megabytes(IMPORT_MEMORY_LIMIT)
+            try:
+                with self.settings({"threads": 1, **APPEND_SETTINGS}):
+                    yield
+            finally:
+                self._import_limit_mb = 0
+                _limit_memory(self.con, str(row[0]) if row else WRITER_MEMORY_LIMIT)
         finally:
-            self._import_limit_mb = 0
-            _limit_memory(self.con, str(row[0]) if row else WRITER_MEMORY_LIMIT)
+            self._importing = False
 
     def grow_import_memory(self) -> bool:
         """Double the import's memory limit, up to :data:`WRITER_MEMORY_LIMIT`; False if at it.
@@ -175,16 +180,18 @@ class Store:
                     raise
 
     def reattach(self) -> bool:
-        """Checkpoint, detach the workspace file and attach it again; False if not the owner.
+        """Checkpoint, detach the workspace file and attach it again, inside an import only.
 
         DuckDB keeps the metadata of every row group a connection wrote in memory until the
         database is detached; a fresh attach reads it only when a query needs it, and
-        appends do not. Long runs of batches call it now and then (see
+        appends do not. Long imports call it now and then (see
         :data:`resonanz.ingest.REATTACH_POSTS`). Only a writer that owns its connection
-        can: cursors of a borrowed one (:meth:`cursor`) would lose the database under them.
-        Settings stay: they belong to the connection, not to the file.
+        and uses it alone can: inside :meth:`import_memory`. Elsewhere it does nothing and
+        returns False: a stream's other sources write through the same connection (their
+        transactions block the checkpoint), and cursors (:meth:`cursor`) would lose the
+        database under them. Settings stay: they belong to the connection, not the file.
         """
-        if self._lock is None:
+        if self._lock is None or not self._importing:
             return False
         name = _quoted(_attached_name(self.path))
         self.checkpoint()
