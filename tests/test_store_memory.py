@@ -15,6 +15,7 @@ from resonanz.errors import WorkspaceError
 from resonanz.importers import ImportOptions, import_files
 from resonanz.ingest import Batch, Ingestor
 from resonanz.records import AUTHOR_SCHEMA, POST_SCHEMA, to_table
+from resonanz.sources.live_ingest import stream_settings
 from resonanz.store import Store
 from resonanz.store.connection import (
     IMPORT_MEMORY_LIMIT,
@@ -255,17 +256,19 @@ def test_reattaching_keeps_the_data_the_settings_and_the_default_database(
     assert store.count("posts") == 1_000
 
 
-def test_only_an_import_over_its_own_connection_reattaches(store: Store) -> None:
-    # A stream's sources share the connection, and a cursor would lose its database.
+def test_only_a_writer_using_its_connection_alone_reattaches(store: Store) -> None:
+    # Another cursor's open transaction would fail the checkpoint, or lose its database.
     assert not store.reattach()
     borrowed = Store(store.cursor(), store.path, None)
     try:
-        with borrowed.import_memory():
+        with borrowed.alone():
             assert not borrowed.reattach()
         assert borrowed.count("posts") == 0
     finally:
         borrowed.close()
     with store.import_memory():
+        assert store.reattach()
+    with stream_settings(store):
         assert store.reattach()
     assert not store.reattach()
 

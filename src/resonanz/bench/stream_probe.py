@@ -30,6 +30,8 @@ from resonanz.scale.workers import Recipe, WorkerPool, parallel_ingestor
 from resonanz.sources.live_ingest import STREAM_LOCAL_SHARE, frozen_heap, stream_settings
 from resonanz.sources.registry import Factory
 from resonanz.sources.runner import Runner
+from resonanz.sources.writer import exclusive
+from resonanz.store import Store
 from resonanz.workspace import Workspace
 
 #: The source query: every synthetic post names a ``marke…`` brand, so all are kept.
@@ -131,12 +133,18 @@ def duckdb_memory_mb(con: duckdb.DuckDBPyConnection) -> float:
     return round(float(row[0] or 0) / 2**20, 1) if row else 0.0
 
 
-def _sample_rss(probe: Probe, stop: threading.Event, con: duckdb.DuckDBPyConnection) -> None:
+def _duckdb_mb(store: Store, lock: threading.RLock) -> float:
+    with exclusive(store, lock):
+        return duckdb_memory_mb(store.con)
+
+
+def _sample_rss(probe: Probe, stop: threading.Event, store: Store, lock: threading.RLock) -> None:
     """Sample memory every second, and a timeline point every :data:`TIMELINE_SECONDS`.
 
     A timeline point holds each process's CPU microseconds per post committed since the
     previous point: growth over a long run shows there, whatever else the machine does.
-    ``con`` (a cursor of its own) tells how much of the memory is DuckDB's.
+    ``store``, taken in turn with the sources (``lock``), tells how much of the memory is
+    DuckDB's: a cursor of its own would keep the writer from attaching the database afresh.
     """
     last: tuple[float, int, float, float] | None = None  # (time, committed, cpu consumer, workers)
     while not stop.wait(1.0):
@@ -156,7 +164,7 @@ def _sample_rss(probe: Probe, stop: threading.Event, con: duckdb.DuckDBPyConnect
                     "consumer_us_per_post": round((cpu[0] - last[2]) * 1e6 / posts, 1),
                     "workers_us_per_post": round((cpu[1] - last[3]) * 1e6 / posts, 1),
                     "consumer_rss_mb": probe.rss[-1],
-                    "consumer_duckdb_mb": duckdb_memory_mb(con),
+                    "consumer_duckdb_mb": _duckdb_mb(store, lock),
                     "workers_rss_mb": sum(process_rss_mb(pid) for pid in probe.worker_pids),
                 }
             )
@@ -203,8 +211,9 @@ def consume(
             runner = Runner(ingestor, Factory(ws.folder).plan(list(ws.settings.sources), []))
             stop_sampling = threading.Event()
             probe.worker_pids = pool.pids if pool is not None else []
-            cursor = store.cursor()  # the sampler's own: the writer uses the store's
-            sampler = threading.Thread(target=_sample_rss, args=(probe, stop_sampling, cursor))
+            sampler = threading.Thread(
+                target=_sample_rss, args=(probe, stop_sampling, store, runner.lock)
+            )
             sampler.start()
             started = time.time()
             try:
@@ -214,7 +223,6 @@ def consume(
             finally:
                 stop_sampling.set()
                 sampler.join()
-                cursor.close()
                 cpu = probe.cpu_now()
                 if pool is not None:
                     pool.close()

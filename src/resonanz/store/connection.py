@@ -78,7 +78,7 @@ class Store:
         self.path = path
         self._lock = lock
         self._import_limit_mb = 0  # the limit (MB) set by import_memory(); 0: none
-        self._importing = False  # inside import_memory(): this thread alone uses the store
+        self._alone = False  # inside alone(): one writer at a time, no cursor open
 
     @property
     def writable(self) -> bool:
@@ -132,8 +132,7 @@ class Store:
         environment-set limit (:data:`MEMORY_LIMIT_ENV`) leaves both settings alone.
         :data:`APPEND_SETTINGS` apply either way.
         """
-        self._importing = True
-        try:
+        with self.alone():
             if os.environ.get(MEMORY_LIMIT_ENV) is not None:
                 with self.settings(APPEND_SETTINGS):
                     yield
@@ -147,8 +146,19 @@ class Store:
             finally:
                 self._import_limit_mb = 0
                 _limit_memory(self.con, str(row[0]) if row else WRITER_MEMORY_LIMIT)
+
+    @contextmanager
+    def alone(self) -> Iterator[None]:
+        """Mark a block in which one thread at a time uses the connection and no cursor is open.
+
+        Imports (:meth:`import_memory`) and ``resonanz listen`` run so (a stream's sources
+        take turns under one lock); :meth:`reattach` works only inside.
+        """
+        before, self._alone = self._alone, True
+        try:
+            yield
         finally:
-            self._importing = False
+            self._alone = before
 
     def grow_import_memory(self) -> bool:
         """Double the import's memory limit, up to :data:`WRITER_MEMORY_LIMIT`; False if at it.
@@ -180,18 +190,18 @@ class Store:
                     raise
 
     def reattach(self) -> bool:
-        """Checkpoint, detach the workspace file and attach it again, inside an import only.
+        """Checkpoint, detach the workspace file and attach it again; False if not alone.
 
         DuckDB keeps the metadata of every row group a connection wrote in memory until the
         database is detached; a fresh attach reads it only when a query needs it, and
-        appends do not. Long imports call it now and then (see
+        appends do not. Long runs of batches call it now and then (see
         :data:`resonanz.ingest.REATTACH_POSTS`). Only a writer that owns its connection
-        and uses it alone can: inside :meth:`import_memory`. Elsewhere it does nothing and
-        returns False: a stream's other sources write through the same connection (their
-        transactions block the checkpoint), and cursors (:meth:`cursor`) would lose the
-        database under them. Settings stay: they belong to the connection, not the file.
+        and uses it alone (:meth:`alone`) can; elsewhere it does nothing: another cursor's
+        open transaction makes the checkpoint fail, and a cursor (:meth:`cursor`, the
+        dashboard's) would lose the database under it. Settings stay: they belong to the
+        connection, not to the file.
         """
-        if self._lock is None or not self._importing:
+        if self._lock is None or not self._alone:
             return False
         name = _quoted(_attached_name(self.path))
         self.checkpoint()
