@@ -67,8 +67,7 @@ def distinct_matches(table: pa.Table) -> tuple[pa.Table, pa.Table]:
     only repeat another if two runs are of one post or a run names a topic twice.
     """
     if table.num_rows < 2 or any(column.null_count for column in table.columns):
-        rows = distinct_rows(table)
-        return rows, distinct_rows(rows.select(["platform", "native_id"]))
+        return _with_posts(distinct_rows(table))
     platform, native_id = table.column("platform"), table.column("native_id")
     same = pc.and_(_same_as_before(platform), _same_as_before(native_id))
     first = np.ones(table.num_rows, dtype=bool)
@@ -79,9 +78,13 @@ def distinct_matches(table: pa.Table) -> tuple[pa.Table, pa.Table]:
     run = np.cumsum(first) - 1
     key = post_codes[run] * len(topics.dictionary) + topics.indices.to_numpy().astype(np.int64)
     if repeats(post_codes) or repeats(key):
-        rows = _first_of_each(table, key)
-        return rows, distinct_rows(rows.select(["platform", "native_id"]))
+        return _with_posts(_first_of_each(table, key))
     return table, posts
+
+
+def _with_posts(rows: pa.Table) -> tuple[pa.Table, pa.Table]:
+    """Return distinct match ``rows`` beside their distinct (platform, native_id) posts."""
+    return rows, distinct_rows(rows.select(["platform", "native_id"]))
 
 
 def _same_as_before(column: pa.ChunkedArray) -> pa.ChunkedArray:
