@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from resonanz.heap import release_free_memory, tune_heap
+from resonanz.heap import ARROW_POOL, _arrow_pool, release_free_memory, tune_heap
 
 glibc_only = pytest.mark.skipif(
     not sys.platform.startswith("linux") or os.confstr("CS_GNU_LIBC_VERSION") is None,
@@ -96,9 +96,32 @@ def test_a_setting_from_the_environment_is_left_alone() -> None:
     assert first["MALLOC_ARENA_MAX"] is True
 
 
-def test_arrow_uses_the_system_pool_unless_told_otherwise() -> None:
-    assert _run_clean(POOL).strip() == "system"
+#: Import Arrow first, then the package: the pool is set on Arrow, not through the environment.
+POOL_AFTER_ARROW = "import pyarrow as pa, resonanz; print(pa.default_memory_pool().backend_name)"
+
+
+def test_arrow_uses_our_pool_unless_told_otherwise() -> None:
+    expected = "jemalloc" if sys.platform.startswith("linux") else "system"
+    assert expected == ARROW_POOL
+    assert _run_clean(POOL).strip() == expected
+    assert _run_clean(POOL_AFTER_ARROW).strip() == expected
     assert _run_clean(POOL, ARROW_DEFAULT_MEMORY_POOL="mimalloc").strip() == "mimalloc"
+    assert _run_clean(POOL_AFTER_ARROW, ARROW_DEFAULT_MEMORY_POOL="system").strip() == "system"
+
+
+def test_a_pool_arrow_lacks_falls_back_to_the_system_pool() -> None:
+    class NoJemalloc:
+        """Arrow as built without jemalloc: asking for its pool fails."""
+
+        @staticmethod
+        def jemalloc_memory_pool() -> object:
+            raise NotImplementedError("jemalloc support is not built")
+
+        @staticmethod
+        def system_memory_pool() -> str:
+            return "system"
+
+    assert _arrow_pool(NoJemalloc) == "system"
 
 
 @glibc_only
