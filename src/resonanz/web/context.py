@@ -27,6 +27,11 @@ class BorrowedStore(Store):
     write through this store; closing it closes only the cursor.
     """
 
+    @classmethod
+    def of(cls, store: Store) -> BorrowedStore:
+        """Return a borrowed store over a fresh cursor of ``store``'s connection."""
+        return cls(store.cursor(), store.path, None)
+
     @property
     def writable(self) -> bool:
         """True: the app that lent this store is the workspace's writer."""
@@ -73,7 +78,7 @@ class WebContext:
 
     def borrow(self) -> BorrowedStore:
         """Return a :class:`BorrowedStore` (use it as a context manager)."""
-        return BorrowedStore(self.store.cursor(), self.store.path, None)
+        return BorrowedStore.of(self.store)
 
 
 def web_context(request: Request) -> WebContext:

@@ -95,7 +95,7 @@ class BackgroundJobs:
         return run
 
     def _borrow(self) -> BorrowedStore:
-        return BorrowedStore(self.store.cursor(), self.store.path, None)
+        return BorrowedStore.of(self.store)
 
     def _listen(self) -> None:
         """Run every source and account, as ``resonanz listen`` does, until stopped."""
