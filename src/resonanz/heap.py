@@ -30,8 +30,9 @@ alone, the allocators either keep too much or give back too soon:
   memory into pieces too small for the next batch. With the full pipeline (pipeline_memory,
   same machine, one run each) the peak went from 520 MB at 100,000 posts to 562 / 581 /
   588 MB at 1M / 2M / 3M on glibc's heap, and to 548 / 556 / 556 MB with jemalloc (521 MB
-  at 100,000), in the same time (248 and 256 s). Where Arrow was built without jemalloc
-  (Windows, some source builds) glibc's heap is used, through the system pool.
+  at 100,000), in the same time (248 and 256 s). Elsewhere than Linux the system pool is
+  used; so is it on Linux where Arrow was built without jemalloc and is imported before
+  the package (imported after it, Arrow warns and falls back to its own default).
 
 Measured on 200,000 posts after a warm-up (full enrichment, 500 topics; page faults and
 system time per post, peak RSS): default settings 3.9 / 10.5 µs / 565 MB; all four
