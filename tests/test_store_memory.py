@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -11,7 +15,7 @@ import pyarrow as pa
 import pytest
 
 from resonanz.bench.synthetic import posts_table
-from resonanz.errors import WorkspaceError
+from resonanz.errors import WorkspaceError, WorkspaceLocked
 from resonanz.importers import ImportOptions, import_files
 from resonanz.ingest import Batch, Ingestor
 from resonanz.records import AUTHOR_SCHEMA, POST_SCHEMA, to_table
@@ -21,6 +25,8 @@ from resonanz.store.connection import (
     IMPORT_MEMORY_LIMIT,
     MEMORY_LIMIT_ENV,
     WRITER_MEMORY_LIMIT,
+    _connect_writer,
+    _reconnect_writer,
     is_out_of_memory,
 )
 from resonanz.workspace import Workspace
@@ -247,13 +253,67 @@ def test_reattaching_keeps_the_data_the_settings_and_the_default_database(
     ingest = Ingestor(store)
     with store.import_memory():
         ingest.write(Batch(posts=posts_table(0, 500)))
+        assert store.grow_import_memory()  # a grown limit stays grown
         before = {name: _setting(store.con, name) for name in _KEPT_SETTINGS}
         database = store.con.execute("SELECT current_database()").fetchall()
+        old = store.con
         assert store.reattach()
         assert {name: _setting(store.con, name) for name in _KEPT_SETTINGS} == before
         assert store.con.execute("SELECT current_database()").fetchall() == database
+        with pytest.raises(duckdb.ConnectionException):  # a new database instance
+            old.execute("SELECT 1")
         ingest.write(Batch(posts=posts_table(500, 500)))
-    assert store.count("posts") == 1_000
+    with stream_settings(store):
+        threshold = _setting(store.con, "checkpoint_threshold")
+        assert store.reattach()
+        assert _setting(store.con, "checkpoint_threshold") == threshold
+        ingest.write(Batch(posts=posts_table(1_000, 500)))
+    assert _limit(store.con) == _as_duckdb_shows(WRITER_MEMORY_LIMIT)
+    assert store.count("posts") == 1_500
+
+
+_READER = (
+    "import sys, time, duckdb; con = duckdb.connect(sys.argv[1], read_only=True);"
+    "print('open', flush=True); time.sleep(float(sys.argv[2])); con.close()"
+)
+
+
+@contextmanager
+def _reader(path: Path, seconds: float) -> Iterator[None]:
+    """Hold ``path`` open for reading in another process for ``seconds`` (or the block)."""
+    with subprocess.Popen(
+        [sys.executable, "-c", _READER, str(path), str(seconds)], stdout=subprocess.PIPE, text=True
+    ) as reader:
+        try:
+            assert reader.stdout is not None and reader.stdout.readline().strip() == "open"
+            yield
+        finally:
+            reader.kill()
+
+
+def test_reopening_for_writing_waits_for_a_reader_that_came_in_between(
+    workspace: Workspace,
+) -> None:
+    # Between closing the file and opening it again, another process may open it to read.
+    with _reader(workspace.db_path, 1.0):
+        with pytest.raises(duckdb.IOException, match="lock"):  # taken: one try would fail
+            _connect_writer(workspace.db_path)
+        con = _reconnect_writer(workspace.db_path)
+        try:
+            assert con.execute("SELECT count(*) FROM posts").fetchall() == [(0,)]
+        finally:
+            con.close()
+
+
+def test_a_reader_that_stays_too_long_fails_the_reopening_clearly(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("resonanz.store.connection.REOPEN_WAIT_S", 0.3)
+    with (
+        _reader(workspace.db_path, 30.0),
+        pytest.raises(WorkspaceLocked, match="could not be opened again for writing"),
+    ):
+        _reconnect_writer(workspace.db_path)
 
 
 def test_only_a_writer_using_its_connection_alone_reattaches(store: Store) -> None:
@@ -292,4 +352,10 @@ def test_a_long_run_of_batches_reattaches_every_so_many_posts(
     assert rows == [(3_000,)]
 
 
-_KEPT_SETTINGS = ("memory_limit", "threads", "max_vacuum_tasks", "temp_directory")
+_KEPT_SETTINGS = (
+    "memory_limit",
+    "threads",
+    "max_vacuum_tasks",
+    "checkpoint_threshold",
+    "temp_directory",
+)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -33,10 +34,14 @@ WRITER_MEMORY_LIMIT: Final = "128MB"
 #: DuckDB memory limit while files are imported. The pool fills up to its limit as an import
 #: reads back stored keys batch after batch, so the limit is what the peak grows by: at
 #: 128MB an import's peak grew by a fifth from 100k to 1M posts, at 64MB by a tenth from
-#: 100k to 500k, at 32MB by a twentieth. Upserts need no more since they stopped using
-#: ``INSERT … ON CONFLICT`` (whose pinned memory grew with the table), edges since their
-#: insert stopped joining the whole posts table.
-IMPORT_MEMORY_LIMIT: Final = "32MB"
+#: 100k to 500k, at 32MB by a twentieth. With a new connection every
+#: :data:`resonanz.ingest.REATTACH_POSTS`, the full pipeline's peak grew from 100k to 5M
+#: posts by 26 MB at 32MB and by 14 MB at 16MB (two runs side by side), in the same time
+#: (the blocks a batch reads again come from the operating system's cache); 8MB was no
+#: flatter than 16MB. Upserts need no more since they stopped using ``INSERT … ON
+#: CONFLICT`` (whose pinned memory grew with the table), edges since their insert stopped
+#: joining the whole posts table.
+IMPORT_MEMORY_LIMIT: Final = "16MB"
 #: DuckDB settings of long runs of appends (imports, listening). Each automatic checkpoint
 #: (every 16 MiB of log, about 25,000 posts) also merged the tables' row groups ("vacuum"),
 #: work that grew with the table: 0.3 s at 25,000 stored posts, 5 s at 375,000. Appends and
@@ -52,7 +57,7 @@ APPEND_SETTINGS: Final = {"max_vacuum_tasks": 0}
 #: groups stored no faster and hold more metadata in memory. DuckDB keeps each written row
 #: group's metadata in memory until the database is detached: alone, a long import's
 #: resident memory grew by about 13 MB per million posts (pipeline_memory: 437 MB at 1M
-#: posts, 488 MB at 5M), so long runs attach the file afresh (Store.reattach).
+#: posts, 488 MB at 5M), so long runs open the file afresh (Store.reattach).
 #: Checkpointing every 96 MB of log instead kept memory flat, but the full pipeline then
 #: measured 0.97× VADER against 1.08× and 1.13× with these groups (pipeline_speed): the log
 #: is still written, and spilled from the import's small pool.
@@ -61,6 +66,11 @@ ROW_GROUP_SIZE: Final = 24_576
 _TAKEN_NAMES: Final = frozenset({"memory", "system", "temp", "main"})
 #: DuckDB memory limit of a checkpoint that empties a full pool (Store.checkpoint_with_room).
 RELIEF_MEMORY_LIMIT: Final = "1GB"
+#: Settings a writer changes for a while (imports, streams) that :meth:`Store.reattach`
+#: carries over to its new connection; the memory limit follows the store's own state.
+CARRIED_SETTINGS: Final = ("threads", "checkpoint_threshold", *APPEND_SETTINGS)
+#: Seconds :meth:`Store.reattach` waits for a reader that opened the file in between.
+REOPEN_WAIT_S: Final = 30.0
 #: Environment variable overriding both limits ("4GB"; empty: DuckDB's default).
 MEMORY_LIMIT_ENV: Final = "RESONANZ_WRITER_MEMORY_LIMIT"
 
@@ -190,28 +200,32 @@ class Store:
                     raise
 
     def reattach(self) -> bool:
-        """Checkpoint, detach the workspace file and attach it again; False if not alone.
+        """Checkpoint, close the connection and open the workspace in a new one; False if not alone.
 
         DuckDB keeps the metadata of every row group a connection wrote in memory until the
-        database is detached; a fresh attach reads it only when a query needs it, and
+        database is detached, and a database instance keeps a handle of every temporary
+        block it ever made (about 1.9 MB per million posts) until it is closed. A new
+        connection is a new instance: it reads metadata only when a query needs it, and
         appends do not. Long runs of batches call it now and then (see
         :data:`resonanz.ingest.REATTACH_POSTS`). Only a writer that owns its connection
         and uses it alone (:meth:`alone`) can; elsewhere it does nothing: another cursor's
         open transaction makes the checkpoint fail, and a cursor (:meth:`cursor`, the
-        dashboard's) would lose the database under it. Settings stay: they belong to the
-        connection, not to the file.
+        dashboard's) would lose the database under it. The settings a writer changes
+        (:data:`CARRIED_SETTINGS` and the memory limit) carry over to the new connection.
         """
         if self._lock is None or not self._alone:
             return False
-        name = _quoted(_attached_name(self.path))
         self.checkpoint()
-        self.con.execute("USE memory")
-        try:
-            self.con.execute(f"DETACH {name}")
-        except BaseException:
-            self.con.execute(f"USE {name}")
-            raise
-        _attach(self.con, self.path)
+        carried = {
+            name: str(row[0])
+            for name in CARRIED_SETTINGS
+            if (row := self.con.execute("SELECT current_setting(?)", [name]).fetchone())
+        }
+        self.con.close()
+        self.con = _reconnect_writer(self.path)
+        for name, value in carried.items():
+            self.con.execute(f"SET {name} = ?", [value])
+        _limit_memory(self.con, self._memory_limit())
         return True
 
     def checkpoint_with_room(self) -> None:
@@ -225,11 +239,15 @@ class Store:
         try:
             self.con.execute("CHECKPOINT")
         finally:
-            importing = self._import_limit_mb
-            limit = f"{importing}MB" if importing else writer_memory_limit()
+            limit = self._memory_limit()
             if limit is None:  # the environment asked for DuckDB's default
                 self.con.execute("RESET memory_limit")
             _limit_memory(self.con, limit)
+
+    def _memory_limit(self) -> str | None:
+        """Return the memory limit in force: the import's, else the writer's (None: DuckDB's)."""
+        importing = self._import_limit_mb
+        return f"{importing}MB" if importing else writer_memory_limit()
 
     def upsert_posts(self, posts: pa.Table) -> int:
         """See :func:`resonanz.store.writer.upsert_posts`."""
@@ -347,6 +365,28 @@ def _connect_writer(path: Path) -> duckdb.DuckDBPyConnection:
         con.close()
         raise
     return con
+
+
+def _reconnect_writer(path: Path) -> duckdb.DuckDBPyConnection:
+    """Open ``path`` for writing again (:meth:`Store.reattach`), waiting out a reader.
+
+    Between closing the file and opening it again, a reader in another process (``resonanz
+    search`` while an import runs) may open it and hold DuckDB's lock for its query.
+    """
+    deadline = time.monotonic() + REOPEN_WAIT_S
+    pause = 0.01
+    while True:
+        try:
+            return _connect_writer(path)
+        except duckdb.IOException as exc:
+            if not _DUCKDB_LOCK.search(str(exc)):
+                raise
+            if time.monotonic() >= deadline:
+                raise WorkspaceLocked(
+                    f"workspace {path.parent} could not be opened again for writing: {exc}"
+                ) from None
+            time.sleep(pause)
+            pause = min(2 * pause, 0.5)
 
 
 def _attach(con: duckdb.DuckDBPyConnection, path: Path) -> None:
