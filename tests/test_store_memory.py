@@ -316,6 +316,12 @@ def test_a_reader_that_stays_too_long_fails_the_reopening_clearly(
         _reconnect_writer(workspace.db_path)
 
 
+def test_reopening_does_not_wait_out_other_errors(tmp_path: Path) -> None:
+    # A missing folder is no reader's lock: the error comes at once, unchanged.
+    with pytest.raises(duckdb.IOException, match="missing"):
+        _reconnect_writer(tmp_path / "missing" / "resonanz.duckdb")
+
+
 def test_only_a_writer_using_its_connection_alone_reattaches(store: Store) -> None:
     # Another cursor's open transaction would fail the checkpoint, or lose its database.
     assert not store.reattach()

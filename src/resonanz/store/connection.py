@@ -20,10 +20,12 @@ from resonanz.store.lock import LOCK_NAME, WriterLock, holder
 from resonanz.store.matches import check_keys
 from resonanz.store.migrate import migrate
 
-_DUCKDB_LOCK = re.compile(r"lock", re.IGNORECASE)
+#: DuckDB's words for a file another process holds ("Could not set lock on file …"), but
+#: not "block".
+_DUCKDB_LOCK = re.compile(r"\block", re.IGNORECASE)
+_SETTING = re.compile(r"[a-z_]+")
 #: How DuckDB words running out of its memory limit outside an OutOfMemoryException: a
 #: commit that cannot pin a block fails with a TransactionException saying so.
-_SETTING = re.compile(r"[a-z_]+")
 _NO_MEMORY = re.compile(r"(could not allocate|failed to pin) block")
 
 #: DuckDB memory limit of a writing connection. DuckDB's default (80 % of the machine's
