@@ -61,8 +61,9 @@ def stream_settings(store: Store) -> Iterator[None]:
     """Apply the append settings and :data:`STREAM_CHECKPOINT_THRESHOLD` for the block.
 
     The block uses the store :meth:`~resonanz.store.Store.alone`: a stream's sources write
-    one at a time (under the runner's lock), so a long stream attaches the database afresh
-    now and then, as an import does (a store borrowed from the dashboard never does).
+    one at a time (under the runner's lock), so a long stream opens the database in a new
+    connection now and then, as an import does (a store borrowed from the dashboard never
+    does).
     """
     row = store.con.execute("SELECT current_setting('checkpoint_threshold')").fetchone()
     store.con.execute("SET checkpoint_threshold = ?", [STREAM_CHECKPOINT_THRESHOLD])
